@@ -1,0 +1,289 @@
+"""Reading scenarios and rosters from files, writing rosters and reports to files."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from roster.demand import read_demand_csv, requirements
+from roster.errors import ScenarioError
+from roster.model import Scenario
+from roster.problem import Problem
+from roster.shifts import check_grid
+from roster.solution import BREAK, Activity, Roster, Shift
+from roster.timegrid import Grid, iso_utc, to_local
+
+SCENARIO_FILE = "scenario.json"
+
+
+def scenario_path(path: str | Path) -> Path:
+    """A scenario file, or the `scenario.json` of a folder."""
+    p = Path(path)
+    return p / SCENARIO_FILE if p.is_dir() else p
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Parse and validate a scenario file; errors name the file and the field."""
+    file = scenario_path(path)
+    source = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=source) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"unreadable file ({err})", source=source) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ScenarioError(
+            f"not valid JSON: {err.msg}", source=source, where=f"line {err.lineno}"
+        ) from None
+    return parse_scenario(data, source=source)
+
+
+def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
+    """Validate scenario data already parsed from JSON."""
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k != "$schema"}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = _location(first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        more = len(err.errors()) - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise ScenarioError(message, source=source, where=where or None) from None
+    try:
+        check_grid(scenario)
+    except ScenarioError as err:
+        raise err.located(source) from None
+    return scenario
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def load_problem(path: str | Path) -> Problem:
+    """A scenario file with its demand CSV and carry-in, ready to solve or check."""
+    file = scenario_path(path)
+    scenario = load_scenario(file)
+    grid = Grid.for_week(
+        scenario.week.monday, scenario.week.timezone, scenario.week.interval_minutes
+    )
+    frame = None
+    if scenario.demand.csv:
+        frame = read_demand_csv(file.parent / scenario.demand.csv, scenario, grid)
+    carry_in = Roster()
+    if scenario.carry_in:
+        carry_in = read_activities_as_shifts(file.parent / scenario.carry_in, scenario)
+    return Problem(scenario, grid, requirements(scenario, grid, frame), carry_in, str(file))
+
+
+def _instant(value: str, source: str, where: str, column: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ScenarioError(
+            f"{column} {value!r} is not an ISO 8601 date-time", source=source, where=where
+        ) from None
+    if instant.tzinfo is None:
+        raise ScenarioError(f"{column} {value!r} has no UTC offset", source=source, where=where)
+    return instant
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    source = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=source) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"unreadable CSV ({err})", source=source) from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ScenarioError(
+            f"missing column(s) {', '.join(missing)}", source=source, where="line 1"
+        )
+    return frame
+
+
+def _activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Activity]]:
+    source = str(path)
+    kinds = {c.name for c in scenario.channels} | {BREAK}
+    out = []
+    frame = _read_csv(path, ("adviser_id", "activity", "start", "end"))
+    for n, row in enumerate(frame.to_dict("records"), start=2):
+        where = f"line {n}"
+        kind = row["activity"].strip()
+        if kind not in kinds:
+            raise ScenarioError(f"unknown activity {kind!r}", source=source, where=where)
+        start = _instant(row["start"], source, where, "start")
+        end = _instant(row["end"], source, where, "end")
+        if end <= start:
+            raise ScenarioError("end is not after start", source=source, where=where)
+        out.append((n, row["adviser_id"].strip(), Activity(kind, start, end)))
+    return out
+
+
+def read_activities_as_shifts(path: Path, scenario: Scenario) -> Roster:
+    """Shifts rebuilt from an activities file: back-to-back blocks of one adviser form a shift."""
+    blocks = sorted(_activities(path, scenario), key=lambda r: (r[1], r[2].start))
+    shifts: list[Shift] = []
+    current: list[Activity] = []
+    owner = ""
+    for _, adviser_id, activity in blocks:
+        if current and (adviser_id != owner or activity.start != current[-1].end):
+            shifts.append(Shift(owner, current[0].start, current[-1].end, tuple(current)))
+            current = []
+        owner = adviser_id
+        current.append(activity)
+    if current:
+        shifts.append(Shift(owner, current[0].start, current[-1].end, tuple(current)))
+    return Roster(shifts)
+
+
+def read_roster(folder: str | Path, scenario: Scenario) -> Roster:
+    """A roster from `shifts.csv` and `activities.csv` in a folder."""
+    folder = Path(folder)
+    shifts_file = folder / "shifts.csv"
+    source = str(shifts_file)
+    frame = _read_csv(shifts_file, ("adviser_id", "start", "end"))
+    spans = []
+    for n, row in enumerate(frame.to_dict("records"), start=2):
+        where = f"line {n}"
+        start = _instant(row["start"], source, where, "start")
+        end = _instant(row["end"], source, where, "end")
+        if end <= start:
+            raise ScenarioError("end is not after start", source=source, where=where)
+        spans.append((row["adviser_id"].strip(), start, end, []))
+    for n, adviser_id, activity in _activities(folder / "activities.csv", scenario):
+        home = next(
+            (
+                s
+                for s in spans
+                if s[0] == adviser_id and s[1] <= activity.start and activity.end <= s[2]
+            ),
+            None,
+        )
+        if home is None:
+            raise ScenarioError(
+                f"{activity.kind} {iso_utc(activity.start)}-{iso_utc(activity.end)} of adviser "
+                f"{adviser_id!r} lies in none of their shifts",
+                source=str(folder / "activities.csv"),
+                where=f"line {n}",
+            )
+        home[3].append(activity)
+    return Roster(
+        [Shift(a, s, e, tuple(sorted(acts, key=lambda x: x.start))) for a, s, e, acts in spans]
+    )
+
+
+def shifts_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
+    scenario = problem.scenario
+    rows = []
+    for adviser_id, shifts in roster.by_adviser().items():
+        adviser = scenario.adviser(adviser_id)
+        tz = problem.teams[adviser.team].timezone
+        for s in shifts:
+            rows.append(
+                {
+                    "adviser_id": adviser_id,
+                    "team": adviser.team,
+                    "start": iso_utc(s.start),
+                    "end": iso_utc(s.end),
+                    "local_start": to_local(s.start, tz).isoformat(),
+                    "local_end": to_local(s.end, tz).isoformat(),
+                    "timezone": tz,
+                    "hours": round(s.minutes / 60, 2),
+                    "break_minutes": s.break_minutes,
+                    "channels": "/".join(s.channels),
+                }
+            )
+    columns = [
+        "adviser_id",
+        "team",
+        "start",
+        "end",
+        "local_start",
+        "local_end",
+        "timezone",
+        "hours",
+        "break_minutes",
+        "channels",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def activities_frame(roster: Roster) -> pd.DataFrame:
+    rows = [
+        {
+            "adviser_id": s.adviser_id,
+            "activity": a.kind,
+            "start": iso_utc(a.start),
+            "end": iso_utc(a.end),
+        }
+        for shifts in roster.by_adviser().values()
+        for s in shifts
+        for a in s.activities
+    ]
+    return pd.DataFrame(rows, columns=["adviser_id", "activity", "start", "end"])
+
+
+def coverage_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
+    """Required, scheduled and shortfall per interval and channel (and language where asked)."""
+    scheduled = problem.scheduled(roster)
+    grid = problem.grid
+    req = problem.requirements
+    keys = sorted(scheduled, key=lambda k: (k[0], k[1] or ""))
+    rows = []
+    for i, instant in enumerate(grid.instants):
+        stamp = iso_utc(instant)
+        local = grid.local_instants[i].isoformat()
+        for channel, language in keys:
+            need = (
+                req.headcount(channel)[i]
+                if language is None
+                else req.required[(channel, language)][i]
+            )
+            have = scheduled[(channel, language)][i]
+            rows.append(
+                {
+                    "interval_start": stamp,
+                    "local_start": local,
+                    "channel": channel,
+                    "language": language or "",
+                    "required": need,
+                    "scheduled": have,
+                    "shortfall": max(0, need - have),
+                    "surplus": max(0, have - need),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def write_roster(
+    folder: str | Path, problem: Problem, roster: Roster, summary: dict[str, Any]
+) -> None:
+    """Write shifts.csv, activities.csv, coverage.csv and summary.json into a folder."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    shifts_frame(problem, roster).to_csv(out / "shifts.csv", index=False)
+    activities_frame(roster).to_csv(out / "activities.csv", index=False)
+    coverage_frame(problem, roster).to_csv(out / "coverage.csv", index=False)
+    (out / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

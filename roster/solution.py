@@ -1,0 +1,65 @@
+"""A roster: per adviser, shifts made of activity blocks (a channel or a break), in UTC."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+BREAK = "break"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One block inside a shift: a channel name or `break`, over [start, end) in UTC."""
+
+    kind: str
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """An adviser's shift [start, end) in UTC and the blocks that fill it."""
+
+    adviser_id: str
+    start: datetime
+    end: datetime
+    activities: tuple[Activity, ...] = ()
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def break_minutes(self) -> int:
+        return sum(a.minutes for a in self.activities if a.kind == BREAK)
+
+    def minutes_on(self, channel: str) -> int:
+        return sum(a.minutes for a in self.activities if a.kind == channel)
+
+    @property
+    def channels(self) -> list[str]:
+        """Channels in order of first appearance."""
+        seen: list[str] = []
+        for a in self.activities:
+            if a.kind != BREAK and a.kind not in seen:
+                seen.append(a.kind)
+        return seen
+
+
+@dataclass
+class Roster:
+    """All shifts of a week, in no particular order."""
+
+    shifts: list[Shift] = field(default_factory=list)
+
+    def by_adviser(self) -> dict[str, list[Shift]]:
+        grouped: dict[str, list[Shift]] = defaultdict(list)
+        for shift in sorted(self.shifts, key=lambda s: (s.adviser_id, s.start)):
+            grouped[shift.adviser_id].append(shift)
+        return dict(grouped)
