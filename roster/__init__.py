@@ -1,0 +1,1 @@
+"""Domain of the rostering service: scenarios, time, rules, rosters and their validation."""

@@ -1,0 +1,1 @@
+"""CP-SAT models that build rosters from a `roster.problem.Problem`."""
