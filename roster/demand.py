@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +34,7 @@ class Requirements:
             self.required[key] = [0] * self.grid.count
         return self.required[key]
 
-    def keys(self) -> list[Key]:
+    def ordered_keys(self) -> list[Key]:
         return sorted(self.required, key=lambda k: (k[0], k[1] or ""))
 
     def headcount(self, channel: str) -> list[int]:
@@ -101,7 +102,7 @@ def read_demand_csv(path: Path, scenario: Scenario, grid: Grid) -> pd.DataFrame:
             raise ScenarioError(
                 f"required {raw!r} is not a number", source=source, where=where
             ) from None
-        if value < 0 or value != int(value):
+        if not math.isfinite(value) or value < 0 or value != int(value):
             raise ScenarioError(
                 f"required {raw!r} is not a whole number of advisers >= 0",
                 source=source,
@@ -125,7 +126,9 @@ def requirements(scenario: Scenario, grid: Grid, frame: pd.DataFrame | None) -> 
     req = Requirements(grid)
     if frame is not None:
         for index, channel, language, value in frame.itertuples(index=False):
-            req.row((channel, language))[index] = int(value)
+            # pandas may hand back a missing language as NaN rather than None
+            lang = language if isinstance(language, str) and language else None
+            req.row((channel, lang))[int(index)] = int(value)
     for rule in scenario.demand.minimum:
         row = req.row((rule.channel, rule.language))
         for i in _rule_intervals(grid, rule.window, rule.days):

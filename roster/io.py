@@ -124,11 +124,16 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 def _activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Activity]]:
     source = str(path)
     kinds = {c.name for c in scenario.channels} | {BREAK}
+    advisers = {a.id for a in scenario.advisers}
     out = []
     frame = _read_csv(path, ("adviser_id", "activity", "start", "end"))
     for n, row in enumerate(frame.to_dict("records"), start=2):
         where = f"line {n}"
         kind = row["activity"].strip()
+        if row["adviser_id"].strip() not in advisers:
+            raise ScenarioError(
+                f"unknown adviser {row['adviser_id'].strip()!r}", source=source, where=where
+            )
         if kind not in kinds:
             raise ScenarioError(f"unknown activity {kind!r}", source=source, where=where)
         start = _instant(row["start"], source, where, "start")

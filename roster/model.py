@@ -97,6 +97,12 @@ class StartRange(Strict):
     end: Clock = Field(alias="to")
     every_minutes: int = Field(default=60, gt=0, le=1440)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> StartRange:
+        if parse_clock(self.end) < parse_clock(self.start):
+            raise ValueError(f"shift start range from {self.start} to {self.end} is empty")
+        return self
+
     def clocks(self) -> list[time]:
         lo, hi = parse_clock(self.start), parse_clock(self.end)
         first, last = lo.hour * 60 + lo.minute, hi.hour * 60 + hi.minute
@@ -209,7 +215,7 @@ class Team(Strict):
 
 
 class Unavailability(Strict):
-    """A whole local day (`date`) or a span of time (`start`, `end`) when the adviser cannot work."""
+    """A whole local day (`date`) or a span (`start`, `end`) when the adviser cannot work."""
 
     date: Date | None = None
     start: datetime | None = None

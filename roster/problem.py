@@ -39,7 +39,7 @@ class Problem:
 
         Shifts carried in from the week before count where they run into this week.
         """
-        keys = self.requirements.keys()
+        keys = self.requirements.ordered_keys()
         channels = {c.name for c in self.scenario.channels}
         out: dict[Key, list[int]] = {(c, None): [0] * self.grid.count for c in channels}
         for key in keys:

@@ -8,7 +8,9 @@ from datetime import datetime
 from roster.timegrid import iso_utc
 
 HARD_RULES: dict[str, str] = {
-    "shift_structure": "a shift is filled end to end by its blocks, and an adviser's shifts do not overlap",
+    "shift_structure": (
+        "a shift is filled end to end by its blocks, and an adviser's shifts do not overlap"
+    ),
     "shift_start": "a shift starts at one of the team's allowed local times",
     "shift_length": "a shift lasts one of the team's allowed lengths",
     "team_window": "a shift lies inside the part of the day its team may cover (reference zone)",
@@ -50,4 +52,5 @@ class Violation:
             raise ValueError(f"unknown rule {self.rule!r}")
 
     def __str__(self) -> str:
-        return f"{self.rule}: adviser {self.adviser_id} {iso_utc(self.start)}-{iso_utc(self.end)}: {self.detail}"
+        span = f"{iso_utc(self.start)}-{iso_utc(self.end)}"
+        return f"{self.rule}: adviser {self.adviser_id} {span}: {self.detail}"

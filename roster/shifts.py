@@ -39,6 +39,12 @@ def check_grid(scenario: Scenario) -> None:
                     f"{hours:g} h is not a whole number of {step}-minute intervals",
                     where=f"{where}.shift_lengths_hours",
                 )
+        for clock in rules.start_clocks():
+            if (clock.hour * 60 + clock.minute) % step:
+                raise ScenarioError(
+                    f"shift start {clock:%H:%M} is not on the {step}-minute grid",
+                    where=f"{where}.shift_starts",
+                )
         for label, minutes in (
             ("break.minutes", rules.break_.minutes),
             ("break.earliest_after_minutes", rules.break_.earliest_after_minutes),
@@ -88,7 +94,7 @@ def break_offsets(team: Team, minutes: int, step: int) -> tuple[int, ...]:
 
 
 def in_window(grid: Grid, team: Team, start: datetime, minutes: int) -> bool:
-    """Whether every interval of [start, start+minutes) lies in the team's window (reference zone)."""
+    """Whether each interval of [start, start+minutes) is in the team's window (reference zone)."""
     for k in range(0, minutes, grid.minutes):
         local = to_local(start + timedelta(minutes=k), grid.timezone)
         if not team.window.contains(local.time()):

@@ -130,8 +130,10 @@ class Grid:
 def night_hours(day: date, tz_name: str, start: time = time(22), end: time = time(8)) -> float:
     """Real length in hours of the night from `day` at `start` to the next morning at `end`.
 
-    >>> night_hours(date(2026, 3, 28), "Europe/Paris"), night_hours(date(2026, 10, 24), "Europe/Paris")
-    (9.0, 11.0)
+    >>> night_hours(date(2026, 3, 28), "Europe/Paris")
+    9.0
+    >>> night_hours(date(2026, 10, 24), "Europe/Paris")
+    11.0
     """
     a = localize(day, start, tz_name)
     b = localize(day + timedelta(days=1), end, tz_name)

@@ -1,0 +1,153 @@
+"""Solve a week: stage 1 (shifts, bound), stage 2 (breaks and channel blocks), then score."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from roster.penalties import penalties
+from roster.problem import Problem
+from roster.solution import Roster
+from solver.activities_model import ActivityModel, place_breaks
+from solver.explain import explain
+from solver.greedy import greedy_weeks
+from solver.hints import complete_hint
+from solver.result import Progress, SolveResult
+from solver.shifts_model import SCALE, ShiftModel
+
+log = logging.getLogger(__name__)
+OnProgress = Callable[[Progress], None]
+STAGE1_SHARE = 0.7  # of the time limit; the rest places blocks, which is the easier part
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution with the bound at that moment."""
+
+    def __init__(
+        self,
+        started: float,
+        stage: str,
+        offset: float,
+        sink: list[Progress],
+        on_progress: OnProgress | None,
+    ) -> None:
+        super().__init__()
+        self.started, self.stage, self.offset = started, stage, offset
+        self.sink, self.on_progress = sink, on_progress
+
+    def on_solution_callback(self) -> None:
+        event = Progress(
+            seconds=round(time.monotonic() - self.started, 2),
+            objective=self.ObjectiveValue() / SCALE + self.offset,
+            bound=self.BestObjectiveBound() / SCALE + self.offset,
+            stage=self.stage,
+        )
+        self.sink.append(event)
+        if self.on_progress:
+            self.on_progress(event)
+
+
+def _solver(
+    problem: Problem, seconds: float, workers: int | None, seed: int | None
+) -> cp_model.CpSolver:
+    settings = problem.scenario.solver
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = workers or settings.workers
+    solver.parameters.random_seed = settings.seed if seed is None else seed
+    solver.parameters.log_search_progress = log.isEnabledFor(logging.DEBUG)
+    solver.log_callback = log.debug
+    return solver
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    on_progress: OnProgress | None = None,
+) -> SolveResult:
+    """Build the week's roster within `time_limit` seconds (default: the scenario's)."""
+    started = time.monotonic()
+    limit = time_limit or problem.scenario.solver.time_limit_seconds
+    progress: list[Progress] = []
+
+    stage1 = ShiftModel(problem).build()
+    settings = problem.scenario.solver
+    complete_hint(
+        stage1.model,
+        stage1.fixing(greedy_weeks(problem)),
+        seconds=max(0.5, 0.2 * limit),
+        seed=settings.seed if seed is None else seed,
+    )
+    solver = _solver(problem, limit * STAGE1_SHARE, workers, seed)
+    status = solver.Solve(stage1.model, _Watcher(started, "shifts", 0.0, progress, on_progress))
+    if status == cp_model.INFEASIBLE:
+        return SolveResult(
+            "IMPOSSIBLE",
+            Roster(),
+            None,
+            0.0,
+            time.monotonic() - started,
+            diagnosis=explain(problem)
+            or [
+                "the scenario's rules cannot all hold together; no single adviser's rules "
+                "conflict, so look at the channel split targets of the teams"
+            ],
+            progress=progress,
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SolveResult(
+            "NO_SOLUTION",
+            Roster(),
+            None,
+            0.0,
+            time.monotonic() - started,
+            diagnosis=[f"no roster found in {limit:g} s; allow more time"],
+            progress=progress,
+        )
+    bound = solver.BestObjectiveBound() / SCALE
+    stage1_optimal = status == cp_model.OPTIMAL
+    chosen = stage1.chosen(solver)
+    break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
+    fixed_terms = {
+        rule: sum(solver.Value(t) for t in stage1.terms[rule]) / SCALE
+        for rule in ("fairness_nights", "fairness_weekends", "preferences")
+    }
+    offset = sum(fixed_terms.values())
+
+    stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(solver))
+    remaining = limit - (time.monotonic() - started)
+    solver2 = _solver(problem, max(1.0, remaining), workers, seed)
+    status2 = solver2.Solve(
+        stage2.model, _Watcher(started, "blocks", offset, progress, on_progress)
+    )
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        roster = stage2.roster(solver2)
+    else:
+        log.warning("block placement found no solution (%s)", solver2.StatusName(status2))
+        return SolveResult(
+            "NO_SOLUTION",
+            Roster(),
+            None,
+            bound,
+            time.monotonic() - started,
+            diagnosis=["channel blocks could not meet every adviser's split; allow more time"],
+            progress=progress,
+        )
+    points = penalties(problem, roster)
+    objective = sum(points.values())
+    exact = stage1_optimal and status2 == cp_model.OPTIMAL and objective <= bound + 1e-6
+    return SolveResult(
+        "OPTIMAL" if exact else "FEASIBLE",
+        roster,
+        round(objective, 4),
+        round(min(bound, objective), 4),
+        round(time.monotonic() - started, 3),
+        penalties={k: round(v, 4) for k, v in points.items()},
+        progress=progress,
+    )
