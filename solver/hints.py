@@ -11,11 +11,11 @@ def complete_hint(
     seconds: float,
     workers: int = 1,
     seed: int = 0,
-) -> bool:
+) -> list[int] | None:
     """Hint every variable of `model` with a solution that takes `fixed` (index -> value).
 
-    The rest is found by solving a copy of the model with those values fixed. Returns False
-    (leaving the model's hints as they were) if no completion is found in time.
+    The rest is found by solving a copy of the model with those values fixed. Returns the
+    completed solution, or None (leaving the hints as they were) if none is found in time.
     """
     copy = model.Clone()
     for index, value in fixed.items():
@@ -28,9 +28,21 @@ def complete_hint(
     solver.parameters.stop_after_first_solution = True
     status = solver.Solve(copy)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
-    values = solver.ResponseProto().solution
+        return None
+    values = list(solver.ResponseProto().solution)
     model.ClearHints()
     for index, value in enumerate(values):
         model.AddHint(model.GetIntVarFromProtoIndex(index), value)
-    return True
+    return values
+
+
+def replay(model: cp_model.CpModel, values: list[int]) -> cp_model.CpSolver | None:
+    """A solver holding exactly this solution of the model, to read it as any other."""
+    copy = model.Clone()
+    for index, value in enumerate(values):
+        copy.Add(copy.GetIntVarFromProtoIndex(index) == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    status = solver.Solve(copy)
+    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None

@@ -14,7 +14,7 @@ from roster.solution import Roster
 from solver.activities_model import ActivityModel, place_breaks
 from solver.explain import explain
 from solver.greedy import greedy_weeks
-from solver.hints import complete_hint
+from solver.hints import complete_hint, replay
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, ShiftModel
 
@@ -78,14 +78,21 @@ def solve(
 
     stage1 = ShiftModel(problem).build()
     settings = problem.scenario.solver
-    complete_hint(
+    start_from = complete_hint(
         stage1.model,
         stage1.fixing(greedy_weeks(problem)),
         seconds=max(0.5, 0.2 * limit),
         seed=settings.seed if seed is None else seed,
     )
-    solver = _solver(problem, limit * STAGE1_SHARE, workers, seed)
+    spent = time.monotonic() - started
+    solver = _solver(problem, limit * STAGE1_SHARE - spent, workers, seed)
     status = solver.Solve(stage1.model, _Watcher(started, "shifts", 0.0, progress, on_progress))
+    bound = solver.BestObjectiveBound() / SCALE
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
+        # out of time before the search reported anything: keep the greedy start
+        replayed = replay(stage1.model, start_from)
+        if replayed is not None:
+            solver, status = replayed, cp_model.FEASIBLE
     if status == cp_model.INFEASIBLE:
         return SolveResult(
             "IMPOSSIBLE",
@@ -110,7 +117,6 @@ def solve(
             diagnosis=[f"no roster found in {limit:g} s; allow more time"],
             progress=progress,
         )
-    bound = solver.BestObjectiveBound() / SCALE
     stage1_optimal = status == cp_model.OPTIMAL
     chosen = stage1.chosen(solver)
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
