@@ -167,9 +167,14 @@ def read_roster(folder: str | Path, scenario: Scenario) -> Roster:
     shifts_file = folder / "shifts.csv"
     source = str(shifts_file)
     frame = _read_csv(shifts_file, ("adviser_id", "start", "end"))
+    advisers = {a.id for a in scenario.advisers}
     spans = []
     for n, row in enumerate(frame.to_dict("records"), start=2):
         where = f"line {n}"
+        if row["adviser_id"].strip() not in advisers:
+            raise ScenarioError(
+                f"unknown adviser {row['adviser_id'].strip()!r}", source=source, where=where
+            )
         start = _instant(row["start"], source, where, "start")
         end = _instant(row["end"], source, where, "end")
         if end <= start:
