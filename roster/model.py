@@ -321,7 +321,10 @@ class Scenario(Strict):
     demand: Demand = Field(default_factory=Demand)
     carry_in: str | None = Field(
         default=None,
-        description="CSV of shifts worked before the week (adviser_id,start,end), for rest rules",
+        description=(
+            "CSV of activities worked before the week (adviser_id,activity,start,end: "
+            "a previous solve's activities.csv), for cover and rest rules"
+        ),
     )
     weights: Weights = Field(default_factory=Weights)
     solver: SolverSettings = Field(default_factory=SolverSettings)

@@ -37,12 +37,14 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.started, self.stage, self.offset = started, stage, offset
         self.sink, self.on_progress = sink, on_progress
+        self.bound: float | None = None
 
     def on_solution_callback(self) -> None:
         event = Progress(
             seconds=round(time.monotonic() - self.started, 2),
             objective=self.ObjectiveValue() / SCALE + self.offset,
-            bound=self.BestObjectiveBound() / SCALE + self.offset,
+            # stage 2 fixes the shifts, so only stage 1's bound holds for the whole problem
+            bound=self.bound if self.bound is not None else self.BestObjectiveBound() / SCALE,
             stage=self.stage,
         )
         self.sink.append(event)
@@ -129,9 +131,9 @@ def solve(
     stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(solver))
     remaining = limit - (time.monotonic() - started)
     solver2 = _solver(problem, max(1.0, remaining), workers, seed)
-    status2 = solver2.Solve(
-        stage2.model, _Watcher(started, "blocks", offset, progress, on_progress)
-    )
+    watcher = _Watcher(started, "blocks", offset, progress, on_progress)
+    watcher.bound = bound
+    status2 = solver2.Solve(stage2.model, watcher)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         roster = stage2.roster(solver2)
     else:
