@@ -8,7 +8,8 @@ from ortools.sat.python import cp_model
 
 from roster.problem import Problem
 from roster.rules import HARD_RULES
-from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest, usable_options
+from solver.classes import classes_of
+from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
 
 CHECKED = (
     "min_rest_between_shifts",
@@ -23,23 +24,17 @@ def explain(problem: Problem, seconds: float = 5.0) -> list[str]:
     """Sentences naming the rules that no week of an adviser can meet, grouped by rule set.
 
     Each adviser's rules are checked alone (no demand), with one assumption per rule; the
-    solver names a set of rules that cannot hold together. Advisers alike share one check.
+    solver names a set of rules that cannot hold together. A class of advisers shares one check.
     """
     grid = problem.grid
-    carry = problem.carry_in.by_adviser()
     found: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    seen: dict[tuple[object, ...], tuple[str, ...]] = {}
-    for adviser in problem.scenario.advisers:
-        team = problem.teams[adviser.team]
-        previous = carry.get(adviser.id, [])
-        options = usable_options(problem, adviser, previous)
-        contract = round(problem.scenario.contract_hours_of(adviser) * 60)
-        signature = (team.name, tuple(options), contract, tuple(previous))
-        if signature not in seen:
-            c = AdviserChoices(adviser, team, options, [], previous, contract)
-            seen[signature] = _conflict(problem, c, seconds)
-        if seen[signature]:
-            found[seen[signature]].append(adviser.id)
+    for cls in classes_of(problem):
+        c = AdviserChoices(
+            cls.members[0], cls.team, cls.options, [], cls.carry_in, cls.contract_minutes
+        )
+        rules = _conflict(problem, c, seconds)
+        if rules:
+            found[rules].extend(a.id for a in cls.members)
     sentences = []
     for rules, advisers in found.items():
         team = problem.scenario.adviser(advisers[0]).team

@@ -1,4 +1,9 @@
-"""One adviser's labour rules over their shift choices: one named constraint family per rule."""
+"""Labour rules over shift choices: one named constraint family per rule.
+
+The choices are one adviser's (0/1 per shift) or a class of identical advisers' (how many of
+them work each shift); for a class each rule is summed over its members, a relaxation that
+the assignment to persons (solver.disaggregate) then makes exact.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,10 @@ Enforce = Callable[[str], list[cp_model.IntVar]]
 
 @dataclass
 class AdviserChoices:
-    """An adviser's shift options (those still possible after the carry-in) and their literals."""
+    """Shift options (those still possible after the carry-in) and how many members work each.
+
+    With one member the variables are 0/1 literals.
+    """
 
     adviser: Adviser
     team: Team
@@ -28,6 +36,7 @@ class AdviserChoices:
     literals: list[cp_model.IntVar]
     carry_in: list[Shift]
     contract_minutes: int
+    members: int = 1
 
 
 def usable_options(
@@ -57,12 +66,16 @@ def add_labour_rules(model: cp_model.CpModel, c: AdviserChoices, enforce: Enforc
     rules = c.team.rules
     x = c.literals
     tz = c.team.timezone
+    k = c.members
+
+    def at_most_members(lits: list[cp_model.IntVar]) -> cp_model.Constraint:
+        return model.AddAtMostOne(lits) if k == 1 else model.Add(sum(lits) <= k)
 
     by_day: dict[date, list[cp_model.IntVar]] = defaultdict(list)
     for option, lit in zip(c.options, x, strict=True):
         by_day[option.day].append(lit)
     for lits in by_day.values():
-        model.AddAtMostOne(lits)  # shift_structure: one shift per local day
+        at_most_members(lits)  # shift_structure: one shift per local day
 
     # min_rest_between_shifts: option o occupies [start, end + rest); overlapping occupations
     # form an interval graph whose maximal cliques are the occupations holding a given start.
@@ -73,7 +86,7 @@ def add_labour_rules(model: cp_model.CpModel, c: AdviserChoices, enforce: Enforc
             lit for o, lit in zip(c.options, x, strict=True) if o.start <= point < o.end + rest
         ]
         if len(clique) > 1:
-            model.AddAtMostOne(clique).OnlyEnforceIf(enforce("min_rest_between_shifts"))
+            at_most_members(clique).OnlyEnforceIf(enforce("min_rest_between_shifts"))
 
     # max_consecutive_days over local dates, the days carried in counting as worked.
     carried = {local_day(s.start, tz) for s in c.carry_in}
@@ -87,16 +100,26 @@ def add_labour_rules(model: cp_model.CpModel, c: AdviserChoices, enforce: Enforc
             fixed = sum(1 for d in window if d in carried)
             lits = [lit for d in window for lit in by_day.get(d, [])]
             if lits and fixed + len({d for d in window if d in by_day}) > limit:
-                model.Add(sum(lits) <= limit - fixed).OnlyEnforceIf(enforce("max_consecutive_days"))
+                model.Add(sum(lits) <= (limit - fixed) * k).OnlyEnforceIf(
+                    enforce("max_consecutive_days")
+                )
 
     worked = sum(o.worked_minutes * lit for o, lit in zip(c.options, x, strict=True))
-    model.Add(worked <= round(rules.max_hours_per_week * 60)).OnlyEnforceIf(
+    model.Add(worked <= round(rules.max_hours_per_week * 60) * k).OnlyEnforceIf(
         enforce("max_hours_per_week")
     )
     contract = c.contract_minutes
     tolerance = round(rules.contract_tolerance_hours * 60)
-    model.Add(worked >= contract - tolerance).OnlyEnforceIf(enforce("contract_hours"))
-    model.Add(worked <= contract + tolerance).OnlyEnforceIf(enforce("contract_hours"))
+    model.Add(worked >= (contract - tolerance) * k).OnlyEnforceIf(enforce("contract_hours"))
+    model.Add(worked <= (contract + tolerance) * k).OnlyEnforceIf(enforce("contract_hours"))
+    # Each member works a whole number of shifts; summed over a class the minutes alone would
+    # let one member's extra shift pay for another's missing one.
+    lengths = {o.worked_minutes for o in c.options}
+    if lengths and min(lengths) > 0:
+        fewest = -(-max(0, contract - tolerance) // max(lengths))
+        most = (contract + tolerance) // min(lengths)
+        model.Add(sum(x) >= fewest * k).OnlyEnforceIf(enforce("contract_hours"))
+        model.Add(sum(x) <= most * k).OnlyEnforceIf(enforce("contract_hours"))
 
 
 def add_weekly_rest(
@@ -110,6 +133,8 @@ def add_weekly_rest(
 
     The longest free stretch starts at the week start or at the end of a shift, so those
     instants are the candidates; a window whose excluded shifts include another's is dropped.
+    For a class, each member rests in one window: `r[w]` members rest in window w, and a
+    shift can be worked by at most the members not resting over it.
     """
     rest = timedelta(hours=c.team.rules.min_weekly_rest_hours)
     if rest <= timedelta(0):
@@ -124,14 +149,21 @@ def add_weekly_rest(
         windows.append(
             frozenset(i for i, o in enumerate(c.options) if o.start < p + rest and p < o.end)
         )
-    minimal = [w for w in set(windows) if not any(v < w for v in windows)]
+    minimal = sorted(
+        {w for w in windows if not any(v < w for v in windows)}, key=lambda w: sorted(w)
+    )
     if not minimal:
         model.AddBoolOr([]).OnlyEnforceIf(enforce("min_weekly_rest"))  # no window fits at all
         return
-    choices = []
-    for excluded in minimal:
-        r = model.NewBoolVar("")
-        choices.append(r)
+    k = c.members
+    resting = [model.NewBoolVar("") if k == 1 else model.NewIntVar(0, k, "") for _ in minimal]
+    model.Add(sum(resting) == k).OnlyEnforceIf(enforce("min_weekly_rest"))
+    over: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for r, excluded in zip(resting, minimal, strict=True):
         for i in excluded:
-            model.AddImplication(r, c.literals[i].Not())
-    model.AddBoolOr(choices).OnlyEnforceIf(enforce("min_weekly_rest"))
+            over[i].append(r)
+    for i, rs in over.items():
+        if k == 1:
+            model.AddAtMostOne([c.literals[i], *rs])
+        else:
+            model.Add(c.literals[i] + sum(rs) <= k)

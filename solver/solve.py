@@ -12,6 +12,7 @@ from roster.penalties import penalties
 from roster.problem import Problem
 from roster.solution import Roster
 from solver.activities_model import ActivityModel, place_breaks
+from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
 from solver.hints import complete_hint, replay
@@ -120,7 +121,9 @@ def solve(
             progress=progress,
         )
     stage1_optimal = status == cp_model.OPTIMAL
-    chosen = stage1.chosen(solver)
+    chosen = assign(
+        problem, stage1.classes, stage1.counts(solver), seed=settings.seed if seed is None else seed
+    )
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
     fixed_terms = {
         rule: sum(solver.Value(t) for t in stage1.terms[rule]) / SCALE

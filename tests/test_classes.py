@@ -1,0 +1,80 @@
+"""Classes of identical advisers, and their split back into persons under the exact rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ortools.sat.python import cp_model
+
+from roster.rules import HARD_RULES
+from roster.solution import Roster
+from roster.validation import validate
+from solver.activities_model import ActivityModel, place_breaks
+from solver.classes import classes_of
+from solver.disaggregate import assign
+from solver.labour import AdviserChoices, add_labour_rules
+from solver.shifts_model import ShiftModel, always
+from tests.factories import adviser, compliant_week, make_problem, scenario_dict
+
+
+def four_parisians(**leave: str):
+    advisers = [
+        adviser(f"P{i}", unavailable=[{"date": leave[f"P{i}"]}] if f"P{i}" in leave else [])
+        for i in range(1, 5)
+    ]
+    return make_problem(
+        scenario_dict(advisers=advisers, minimum=[{"channel": "social", "advisers": 2}])
+    )
+
+
+def test_advisers_alike_make_one_class_and_a_day_of_leave_sets_one_apart():
+    problem = four_parisians(P3="2026-11-25")
+    classes = classes_of(problem)
+    assert [[a.id for a in c.members] for c in classes] == [["P1", "P2", "P4"], ["P3"]]
+    assert classes[1].contract_minutes == classes[0].contract_minutes - 7 * 60
+
+
+def test_the_carry_in_sets_an_adviser_apart():
+    problem = four_parisians()
+    before = compliant_week("P2", monday="2026-11-16")
+    carried = make_problem(problem.scenario.model_dump(mode="json"), carry_in=Roster(before))
+    assert [[a.id for a in c.members] for c in classes_of(carried)] == [["P1", "P3", "P4"], ["P2"]]
+
+
+def test_class_counts_become_weeks_that_break_no_rule():
+    problem = four_parisians()
+    stage1 = ShiftModel(problem).build()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10
+    solver.parameters.num_workers = 1
+    assert solver.Solve(stage1.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    (counts,) = stage1.counts(solver)
+    weeks = assign(problem, stage1.classes, [counts])
+    assert Counter(o for week in weeks.values() for o in week) == Counter(counts)
+    assert all(len(week) == 5 for week in weeks.values())  # 35 h contract, 7 h shifts
+    model = ActivityModel(
+        problem,
+        weeks,
+        place_breaks(problem, weeks, stage1.break_counts(solver)),
+        stage1.channel_targets(solver),
+    )
+    labour = [r for r in HARD_RULES if r != "channel_split"]  # channels are stage 2's job
+    assert validate(problem, model.roster(None), rules=labour) == []
+
+
+def test_a_class_works_a_whole_number_of_shifts_per_member():
+    # 12 x (35 h +/- 1 h) allows 408-432 h, so 61 shifts of 7 h (427 h) would pass on minutes
+    # alone; each member can only work 5 of them, so the class works exactly 60.
+    problem = make_problem(scenario_dict(advisers=[adviser(f"P{i}") for i in range(12)]))
+    (cls,) = classes_of(problem)
+    model = cp_model.CpModel()
+    counts = [model.NewIntVar(0, cls.size, "") for _ in cls.options]
+    c = AdviserChoices(
+        cls.members[0], cls.team, cls.options, counts, [], cls.contract_minutes, cls.size
+    )
+    add_labour_rules(model, c, always)
+    model.Maximize(sum(counts))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(model) == cp_model.OPTIMAL
+    assert solver.ObjectiveValue() == 60
