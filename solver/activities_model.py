@@ -131,13 +131,48 @@ class ActivityModel:
                             if (group, t, best) in remaining:
                                 remaining[(group, t, best)] -= 1
                         self.hint[k] = best
-                        for c, lit in lits.items():
-                            model.AddHint(lit, c == best)
         for adviser in problem.scenario.advisers:
             if len(adviser.channels) > 1 and per_adviser.get(adviser.id):
+                self._balance_hint(adviser.id, per_adviser[adviser.id])
                 self._split(adviser.id, per_adviser[adviser.id], costs)
+        for k, lits in self.choice.items():
+            for c, lit in lits.items():
+                model.AddHint(lit, c == self.hint[k])
         self._demand(costs)
         model.Minimize(sum(sum(t) for t in self.terms.values()))
+
+    def _balance_hint(self, adviser_id: str, blocks: list[int]) -> None:
+        """Move hinted blocks between channels until the adviser's split is within tolerance.
+
+        The hint then is a roster that breaks no rule, which the search keeps if time runs out.
+        Each move takes the block whose length best fits what the short channel lacks.
+        """
+        scenario = self.problem.scenario
+        adviser = scenario.adviser(adviser_id)
+        target = scenario.split_of(adviser)
+        tol = scenario.split_tolerance_of(adviser)
+        total = sum(self.blocks[k].length for k in blocks)
+        low = {c: total * (target.get(c, 0) - tol) / 100 for c in adviser.channels}
+        high = {c: total * (target.get(c, 0) + tol) / 100 for c in adviser.channels}
+        for _ in range(len(blocks) * len(adviser.channels)):
+            on = {c: sum(self.blocks[k].length for k in blocks if self.hint[k] == c) for c in low}
+            short = [c for c in low if on[c] < low[c] - 1e-9]
+            over = [c for c in low if on[c] > high[c] + 1e-9]
+            if not short and not over:
+                return
+            if short:
+                to = short[0]
+                donors = [c for c in low if c != to and on[c] > target.get(c, 0) * total / 100]
+                need = low[to] - on[to]
+            else:
+                to = min((c for c in low if c != over[0]), key=lambda c: on[c] - high[c])
+                donors = [over[0]]
+                need = on[over[0]] - high[over[0]]
+            movable = [k for k in blocks if self.hint[k] in donors]
+            if not movable:
+                return
+            k = min(movable, key=lambda k: abs(self.blocks[k].length - need))
+            self.hint[k] = to
 
     def _split(self, adviser_id: str, blocks: list[int], costs: Costs) -> None:
         """channel_split per adviser: each channel's minutes within tolerance of the target."""

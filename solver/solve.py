@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 from roster.penalties import penalties
 from roster.problem import Problem
 from roster.solution import Roster
+from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.disaggregate import assign
 from solver.explain import explain
@@ -21,7 +22,8 @@ from solver.shifts_model import SCALE, ShiftModel
 
 log = logging.getLogger(__name__)
 OnProgress = Callable[[Progress], None]
-STAGE1_SHARE = 0.7  # of the time limit; the rest places blocks, which is the easier part
+# Shares of the time limit: shifts until 65%, persons within the next 10%, blocks after that.
+SHIFTS_UNTIL, PERSONS_UNTIL = 0.65, 0.75
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -88,7 +90,7 @@ def solve(
         seed=settings.seed if seed is None else seed,
     )
     spent = time.monotonic() - started
-    solver = _solver(problem, limit * STAGE1_SHARE - spent, workers, seed)
+    solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
     status = solver.Solve(stage1.model, _Watcher(started, "shifts", 0.0, progress, on_progress))
     bound = solver.BestObjectiveBound() / SCALE
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
@@ -121,8 +123,15 @@ def solve(
             progress=progress,
         )
     stage1_optimal = status == cp_model.OPTIMAL
+    crowds = sum(1 for cls in stage1.classes if cls.size > 1)
     chosen = assign(
-        problem, stage1.classes, stage1.counts(solver), seed=settings.seed if seed is None else seed
+        problem,
+        stage1.classes,
+        stage1.counts(solver),
+        seconds_each=max(
+            0.2, (limit * PERSONS_UNTIL - (time.monotonic() - started)) / (crowds or 1)
+        ),
+        seed=settings.seed if seed is None else seed,
     )
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
     fixed_terms = {
@@ -139,6 +148,8 @@ def solve(
     status2 = solver2.Solve(stage2.model, watcher)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         roster = stage2.roster(solver2)
+    elif status2 == cp_model.UNKNOWN and not validate(problem, stage2.roster(None)):
+        roster = stage2.roster(None)  # out of time: the hint already breaks no rule
     else:
         log.warning("block placement found no solution (%s)", solver2.StatusName(status2))
         return SolveResult(
