@@ -133,6 +133,18 @@ def solve(
         ),
         seed=settings.seed if seed is None else seed,
     )
+    contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
+    if any(not chosen[a] for a in contracted) and (diagnosis := explain(problem)):
+        # a class's summed rules held, but some member's own rules cannot
+        return SolveResult(
+            "IMPOSSIBLE",
+            Roster(),
+            None,
+            0.0,
+            time.monotonic() - started,
+            diagnosis=diagnosis,
+            progress=progress,
+        )
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
     fixed_terms = {
         rule: sum(solver.Value(t) for t in stage1.terms[rule]) / SCALE
