@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ortools.sat.python import cp_model
+
 from roster.model import Adviser, Team
 from roster.penalties import wish_broken
 from roster.problem import Problem
 from roster.shifts import ShiftOption
 from roster.solution import Shift
+from roster.timegrid import Grid
 from solver.groups import Group, group_of
-from solver.labour import usable_options
+from solver.labour import (
+    AdviserChoices,
+    Enforce,
+    add_labour_rules,
+    add_weekly_rest,
+    always,
+    usable_options,
+)
 
 
 @dataclass
@@ -33,6 +43,30 @@ class AdviserClass:
     @property
     def size(self) -> int:
         return len(self.members)
+
+    def post_rules(
+        self,
+        model: cp_model.CpModel,
+        literals: list[cp_model.IntVar],
+        grid: Grid,
+        enforce: Enforce = always,
+        *,
+        members: int = 1,
+        adviser: Adviser | None = None,
+    ) -> AdviserChoices:
+        """Post every labour rule on variables per option: one member's, or `members` summed."""
+        c = AdviserChoices(
+            adviser or self.members[0],
+            self.team,
+            self.options,
+            literals,
+            self.carry_in,
+            self.contract_minutes,
+            members,
+        )
+        add_labour_rules(model, c, enforce)
+        add_weekly_rest(model, c, grid.start, grid.end, enforce)
+        return c
 
 
 def classes_of(problem: Problem) -> list[AdviserClass]:

@@ -17,8 +17,6 @@ from roster.penalties import is_night, is_weekend
 from roster.problem import Problem
 from roster.shifts import ShiftOption
 from solver.classes import AdviserClass
-from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
-from solver.shifts_model import always
 
 MISS = 1000  # a count missed outweighs any spread of nights and weekends
 
@@ -76,9 +74,7 @@ def _split(
     for adviser in cls.members:
         lits = [model.NewBoolVar("") for _ in cls.options]
         x.append(lits)
-        c = AdviserChoices(adviser, cls.team, cls.options, lits, cls.carry_in, cls.contract_minutes)
-        add_labour_rules(model, c, always)
-        add_weekly_rest(model, c, grid.start, grid.end, always)
+        cls.post_rules(model, lits, grid, adviser=adviser)
         for marks, share, weight in (
             (night, shares[0], weights.fairness_nights),
             (weekend, shares[1], weights.fairness_weekends),
@@ -124,9 +120,7 @@ def _one_by_one(
     for adviser in cls.members:
         model = cp_model.CpModel()
         lits = [model.NewBoolVar("") for _ in cls.options]
-        c = AdviserChoices(adviser, cls.team, cls.options, lits, cls.carry_in, cls.contract_minutes)
-        add_labour_rules(model, c, always)
-        add_weekly_rest(model, c, problem.grid.start, problem.grid.end, always)
+        cls.post_rules(model, lits, problem.grid, adviser=adviser)
         model.Maximize(sum(lit for o, lit in zip(cls.options, lits, strict=True) if left.get(o)))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = seconds

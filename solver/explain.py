@@ -8,8 +8,7 @@ from ortools.sat.python import cp_model
 
 from roster.problem import Problem
 from roster.rules import HARD_RULES
-from solver.classes import classes_of
-from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
+from solver.classes import AdviserClass, classes_of
 
 CHECKED = (
     "min_rest_between_shifts",
@@ -29,10 +28,7 @@ def explain(problem: Problem, seconds: float = 5.0) -> list[str]:
     grid = problem.grid
     found: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for cls in classes_of(problem):
-        c = AdviserChoices(
-            cls.members[0], cls.team, cls.options, [], cls.carry_in, cls.contract_minutes
-        )
-        rules = _conflict(problem, c, seconds)
+        rules = _conflict(problem, cls, seconds)
         if rules:
             found[rules].extend(a.id for a in cls.members)
     sentences = []
@@ -49,13 +45,12 @@ def explain(problem: Problem, seconds: float = 5.0) -> list[str]:
     return sentences
 
 
-def _conflict(problem: Problem, c: AdviserChoices, seconds: float) -> tuple[str, ...]:
-    """The rules named by an infeasible core of one adviser's week, or () if it is feasible."""
+def _conflict(problem: Problem, cls: AdviserClass, seconds: float) -> tuple[str, ...]:
+    """The rules named by an infeasible core of one member's week, or () if it is feasible."""
     model = cp_model.CpModel()
     switch = {r: model.NewBoolVar(r) for r in CHECKED}
-    c.literals = [model.NewBoolVar("") for _ in c.options]
-    add_labour_rules(model, c, lambda rule: [switch[rule]])
-    add_weekly_rest(model, c, problem.grid.start, problem.grid.end, lambda rule: [switch[rule]])
+    literals = [model.NewBoolVar("") for _ in cls.options]
+    cls.post_rules(model, literals, problem.grid, lambda rule: [switch[rule]])
     model.AddAssumptions(list(switch.values()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds

@@ -13,8 +13,7 @@ from roster.problem import Problem
 from roster.shifts import ShiftOption
 from roster.solution import Roster
 from solver.classes import classes_of
-from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
-from solver.shifts_model import always
+from solver.labour import AdviserChoices
 
 
 def greedy_weeks(problem: Problem, seconds_each: float = 0.5) -> dict[str, list[ShiftOption]]:
@@ -34,11 +33,7 @@ def greedy_weeks(problem: Problem, seconds_each: float = 0.5) -> dict[str, list[
     for cls in classes_of(problem):
         model = cp_model.CpModel()
         lits = [model.NewBoolVar("") for _ in cls.options]
-        c = AdviserChoices(
-            cls.members[0], cls.team, cls.options, lits, cls.carry_in, cls.contract_minutes
-        )
-        add_labour_rules(model, c, always)
-        add_weekly_rest(model, c, grid.start, grid.end, always)
+        c = cls.post_rules(model, lits, grid)
         for adviser in cls.members:
             _pick(problem, model, c, adviser, residual, out, seconds_each)
     return out

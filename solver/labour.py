@@ -23,6 +23,11 @@ from roster.timegrid import to_local
 Enforce = Callable[[str], list[cp_model.IntVar]]
 
 
+def always(_: str) -> list[cp_model.IntVar]:
+    """Every rule on, unconditionally (no enforcement literals)."""
+    return []
+
+
 @dataclass
 class AdviserChoices:
     """Shift options (those still possible after the carry-in) and how many members work each.

@@ -24,7 +24,7 @@ from roster.shifts import ShiftOption
 from roster.solution import Roster
 from solver.classes import AdviserClass, classes_of
 from solver.groups import Group
-from solver.labour import AdviserChoices, Enforce, add_labour_rules, add_weekly_rest
+from solver.labour import AdviserChoices, Enforce, always
 
 SCALE = 12000  # objective units per penalty point: integral for 15- and 30-minute intervals
 
@@ -66,10 +66,6 @@ def shares(low: float, high: float) -> tuple[tuple[int, int], tuple[int, int]]:
     return out[0], out[1]
 
 
-def always(_: str) -> list[cp_model.IntVar]:
-    return []
-
-
 @dataclass
 class ShiftModel:
     """The stage-1 CP-SAT model and the handles needed to read a solution."""
@@ -98,12 +94,7 @@ class ShiftModel:
                 model.NewBoolVar(f"x[{i},{j}]") if k == 1 else model.NewIntVar(0, k, f"n[{i},{j}]")
                 for j in range(len(cls.options))
             ]
-            c = AdviserChoices(
-                cls.members[0], cls.team, cls.options, lits, cls.carry_in, cls.contract_minutes, k
-            )
-            self.choices.append(c)
-            add_labour_rules(model, c, enforce)
-            add_weekly_rest(model, c, grid.start, grid.end, enforce)
+            self.choices.append(cls.post_rules(model, lits, grid, enforce, members=k))
             for o in cls.options:
                 self.horizon = max(self.horizon, self._index(o.start) + o.minutes // grid.minutes)
         self._cover(costs)

@@ -12,8 +12,8 @@ from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.classes import classes_of
 from solver.disaggregate import assign
-from solver.labour import AdviserChoices, add_labour_rules
-from solver.shifts_model import ShiftModel, always
+from solver.labour import AdviserChoices, add_labour_rules, always
+from solver.shifts_model import ShiftModel
 from tests.factories import adviser, compliant_week, make_problem, scenario_dict
 
 
