@@ -253,63 +253,21 @@ class ShiftModel:
                     self.terms["preferences"].append(lit * costs.wish)
 
     def fixing(self, weeks: dict[str, list[ShiftOption]]) -> dict[int, int]:
-        """Values (by variable index) of shifts, breaks and channel counts giving these weeks.
+        """Values (by variable index) of the shift counts that give these weeks.
 
-        Breaks go round the allowed offsets; each group's working advisers are shared among
-        channels in proportion to its split target, carrying the rounding over time.
+        Breaks and channels are left to the solver: with the shifts fixed they are an easy
+        problem, and their best values are worth far more than any fixed rule of thumb.
         """
-        step = self.problem.grid.minutes
         out: dict[int, int] = {}
-        count: dict[tuple[Group, ShiftOption], int] = defaultdict(int)
         for cls, c in zip(self.classes, self.choices, strict=True):
             picked = [set(weeks.get(a.id, [])) for a in cls.members]
             for o, lit in zip(c.options, c.literals, strict=True):
-                n = sum(o in p for p in picked)
-                out[lit.Index()] = n
-                count[(cls.group, o)] += n
-        working: dict[tuple[Group, int], int] = defaultdict(int)
-        for (g, o), n in count.items():
-            first = self._index(o.start)
-            for t in range(first, first + o.minutes // step):
-                working[(g, t)] += n
-            per = self.breaks.get((g, o))
-            if per is None:
-                continue
-            offsets = list(per)
-            given = {j: 0 for j in offsets}
-            for i in range(n):
-                given[offsets[(i * 7) % len(offsets)]] += 1
-            for j, var in per.items():
-                out[var.Index()] = given[j]
-                s0 = first + j // step
-                for t in range(s0, s0 + o.break_minutes // step):
-                    working[(g, t)] -= given[j]
-        for g in {cls.group for cls in self.classes}:
-            if len(g.channels) == 1:
-                continue
-            target = g.target
-            owed = dict.fromkeys(g.channels, 0.0)
-            for t in range(self.horizon):
-                w = working.get((g, t), 0)
-                if (g, t, g.channels[0]) not in self.channel:
-                    continue
-                left = w
-                for ch in g.channels:
-                    owed[ch] += w * target.get(ch, 0) / 100
-                order = sorted(g.channels, key=lambda ch: -owed[ch])
-                for ch in order[:-1]:
-                    give = max(0, min(left, round(owed[ch])))
-                    self._fix(out, (g, t, ch), give)
-                    owed[ch] -= give
-                    left -= give
-                self._fix(out, (g, t, order[-1]), left)
-                owed[order[-1]] -= left
+                out[lit.Index()] = sum(o in p for p in picked)
         return out
 
-    def _fix(self, out: dict[int, int], key: tuple[Group, int, str], value: int) -> None:
-        var = self.channel[key]
-        if isinstance(var, cp_model.IntVar):
-            out[var.Index()] = value
+    def shift_variables(self) -> list[int]:
+        """Indices of the count variables: how many members of a class work each shift."""
+        return [lit.Index() for c in self.choices for lit in c.literals]
 
     def counts(self, solver: cp_model.CpSolver) -> list[dict[ShiftOption, int]]:
         """How many members of each class work each shift in the solver's current solution."""

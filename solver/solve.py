@@ -16,14 +16,16 @@ from solver.activities_model import ActivityModel, place_breaks
 from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
-from solver.hints import complete_hint, replay
+from solver.hints import complete_hint, replay, round_relaxation
+from solver.relaxation import relax
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, ShiftModel
 
 log = logging.getLogger(__name__)
 OnProgress = Callable[[Progress], None]
-# Shares of the time limit: shifts until 65%, persons within the next 10%, blocks after that.
-SHIFTS_UNTIL, PERSONS_UNTIL = 0.65, 0.75
+# Shares of the time limit: the relaxation at most 10%, its rounding until 35%, shifts until
+# 65%, persons within the next 10%, blocks after that.
+RELAXATION_SHARE, ROUNDED_UNTIL, SHIFTS_UNTIL, PERSONS_UNTIL = 0.10, 0.35, 0.65, 0.75
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -40,14 +42,17 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.started, self.stage, self.offset = started, stage, offset
         self.sink, self.on_progress = sink, on_progress
-        self.bound: float | None = None
+        self.bound: float | None = None  # fixed: the bound of an earlier stage
+        self.floor = 0.0  # known from elsewhere: the search's own bound may start lower
 
     def on_solution_callback(self) -> None:
         event = Progress(
             seconds=round(time.monotonic() - self.started, 2),
             objective=self.ObjectiveValue() / SCALE + self.offset,
             # stage 2 fixes the shifts, so only stage 1's bound holds for the whole problem
-            bound=self.bound if self.bound is not None else self.BestObjectiveBound() / SCALE,
+            bound=self.bound
+            if self.bound is not None
+            else max(self.floor, self.BestObjectiveBound() / SCALE),
             stage=self.stage,
         )
         self.sink.append(event)
@@ -83,18 +88,36 @@ def solve(
 
     stage1 = ShiftModel(problem).build()
     settings = problem.scenario.solver
-    start_from = complete_hint(
-        stage1.model,
-        stage1.fixing(greedy_weeks(problem)),
-        seconds=max(0.5, 0.2 * limit),
-        seed=settings.seed if seed is None else seed,
-    )
+    seed = settings.seed if seed is None else seed
+    workers = workers or settings.workers
+    relaxed = relax(stage1.model, seconds=max(1.0, RELAXATION_SHARE * limit))
+    watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
+    watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
+    start_from = None
+    if relaxed:
+        start_from = round_relaxation(
+            stage1.model,
+            relaxed,
+            stage1.shift_variables(),
+            seconds=max(0.5, limit * ROUNDED_UNTIL - (time.monotonic() - started)),
+            workers=workers,
+            seed=seed,
+            watcher=watcher,
+        )
+    if start_from is None:
+        start_from = complete_hint(
+            stage1.model,
+            stage1.fixing(greedy_weeks(problem)),
+            seconds=max(0.5, 0.2 * limit),
+            workers=workers,
+            seed=seed,
+        )
     spent = time.monotonic() - started
     solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
-    status = solver.Solve(stage1.model, _Watcher(started, "shifts", 0.0, progress, on_progress))
-    bound = solver.BestObjectiveBound() / SCALE
+    status = solver.Solve(stage1.model, watcher)
+    bound = max(watcher.floor, solver.BestObjectiveBound() / SCALE)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
-        # out of time before the search reported anything: keep the greedy start
+        # out of time before the search reported anything: keep the start it was given
         replayed = replay(stage1.model, start_from)
         if replayed is not None:
             solver, status = replayed, cp_model.FEASIBLE
@@ -131,7 +154,7 @@ def solve(
         seconds_each=max(
             0.2, (limit * PERSONS_UNTIL - (time.monotonic() - started)) / (crowds or 1)
         ),
-        seed=settings.seed if seed is None else seed,
+        seed=seed,
     )
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
     if any(not chosen[a] for a in contracted) and (diagnosis := explain(problem)):

@@ -1,0 +1,90 @@
+"""The linear relaxation: a valid bound for integral objectives, and a point to round."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from solver.hints import round_relaxation
+from solver.relaxation import Unsupported, relax
+
+
+def _cover(need: int, size: int) -> tuple[cp_model.CpModel, cp_model.IntVar, cp_model.IntVar]:
+    """Two shift types of `size` hours each must cover `need` hours: a knapsack-like cover."""
+    model = cp_model.CpModel()
+    a = model.NewIntVar(0, need, "a")
+    b = model.NewIntVar(0, need, "b")
+    model.Add(size * a + size * b >= need)
+    model.Minimize(3 * a + 3 * b)
+    return model, a, b
+
+
+def test_a_fractional_relaxation_is_rounded_up_to_the_next_whole_objective() -> None:
+    model, _, _ = _cover(need=5, size=2)  # relaxation: 2.5 shifts, 7.5 points
+
+    relaxed = relax(model, seconds=5)
+
+    assert relaxed is not None
+    assert relaxed.objective == pytest.approx(7.5)
+    assert relaxed.bound() == 8  # objectives are whole: 7.5 cannot be reached, 8 might
+
+
+@settings(max_examples=30, deadline=None)
+@given(need=st.integers(0, 40), size=st.integers(1, 8))
+def test_the_bound_never_exceeds_the_optimum(need: int, size: int) -> None:
+    model, _, _ = _cover(need, size)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(model) == cp_model.OPTIMAL
+
+    relaxed = relax(model, seconds=5)
+
+    assert relaxed is not None
+    assert relaxed.bound() <= solver.ObjectiveValue()
+
+
+def test_the_objective_offset_counts_in_the_bound() -> None:
+    model = cp_model.CpModel()
+    x = model.NewIntVar(0, 4, "x")
+    model.Add(2 * x >= 3)
+    model.Minimize(x + 100)
+
+    relaxed = relax(model, seconds=5)
+
+    assert relaxed is not None
+    assert relaxed.objective == pytest.approx(101.5)
+
+
+def test_an_infeasible_model_has_no_relaxation() -> None:
+    model = cp_model.CpModel()
+    x = model.NewIntVar(0, 1, "x")
+    model.Add(x >= 2)
+
+    assert relax(model, seconds=5) is None
+
+
+def test_an_enforced_constraint_is_refused_rather_than_guessed() -> None:
+    model = cp_model.CpModel()
+    x = model.NewIntVar(0, 4, "x")
+    on = model.NewBoolVar("on")
+    model.Add(x >= 3).OnlyEnforceIf(on)
+
+    with pytest.raises(Unsupported):
+        relax(model, seconds=5)
+
+
+def test_rounding_keeps_whole_values_and_decides_the_fractional_ones() -> None:
+    model, a, b = _cover(need=5, size=2)
+    model.Add(a >= 1)
+    relaxed = relax(model, seconds=5)
+    assert relaxed is not None
+
+    values = round_relaxation(model, relaxed, [a.Index(), b.Index()], seconds=5)
+
+    assert values is not None
+    assert values[a.Index()] + values[b.Index()] == 3
+    for var in (a, b):
+        low = int(relaxed.values[var.Index()])
+        assert low <= values[var.Index()] <= low + 1
