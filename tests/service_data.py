@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -53,3 +54,31 @@ def load(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
         )
     )
     return week
+
+
+def wait_job(
+    client: TestClient, job_id: int, headers: dict[str, str], seconds: float = 15
+) -> dict[str, Any]:
+    """Poll a job until it has ended; its last state."""
+    deadline = time.monotonic() + seconds
+    while True:
+        job = ok(client.get(f"/jobs/{job_id}", headers=headers))
+        if job["state"] in ("succeeded", "failed", "cancelled"):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} still {job['state']}"
+        time.sleep(0.05)
+
+
+def solve(
+    client: TestClient, week_id: int, headers: dict[str, str], time_limit: float = 1
+) -> dict[str, Any]:
+    """Submit a job for the week, wait for it, and return its draft version."""
+    job = ok(
+        client.post(
+            f"/weeks/{week_id}/jobs", json={"time_limit_seconds": time_limit}, headers=headers
+        ),
+        202,
+    )
+    done = wait_job(client, job["id"], headers)
+    assert done["state"] == "succeeded", done
+    return ok(client.get(f"/versions/{done['version_id']}", headers=headers))
