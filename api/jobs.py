@@ -115,6 +115,25 @@ def recover(engine: Engine) -> int:
         return int(done.rowcount or 0)
 
 
+def record_result(session: Session, *, job_id: int, result: dict[str, Any]) -> JobRow:
+    """End a job with its solve's result: a draft version, or a failure with the diagnosis."""
+    job = get_job(session, job_id=job_id)
+    session.refresh(job)
+    job.objective, job.diagnosis = result["objective"], result["diagnosis"]
+    if result["objective"] is not None:
+        job.bound = result["lower_bound"]
+    job.finished_at = now()
+    if not result["shifts"] and result["status"] in ("IMPOSSIBLE", "NO_SOLUTION"):
+        job.state = "failed"
+        job.message = f"no roster: {result['status']}; " + " ".join(result["diagnosis"])
+        session.add(job)
+        session.commit()
+        return job
+    job.state = "succeeded"
+    create_draft(session, job=job, result=result)
+    return job
+
+
 class JobRunner:
     """Starts queued jobs (at most `parallel` at once), records progress, ends them."""
 
@@ -248,22 +267,7 @@ class JobRunner:
         session.commit()
 
     def _done(self, session: Session, job_id: int, result: dict[str, Any]) -> None:
-        job = session.get(JobRow, job_id)
-        if job is None:
-            return
-        session.refresh(job)
-        job.objective, job.diagnosis = result["objective"], result["diagnosis"]
-        if result["lower_bound"] is not None and result["objective"] is not None:
-            job.bound = result["lower_bound"]
-        job.finished_at = now()
-        if not result["shifts"] and result["status"] in ("IMPOSSIBLE", "NO_SOLUTION"):
-            job.state = "failed"
-            job.message = f"no roster: {result['status']}; " + " ".join(result["diagnosis"])
-            session.add(job)
-            session.commit()
-            return
-        job.state = "succeeded"
-        create_draft(session, job=job, result=result)
+        record_result(session, job_id=job_id, result=result)
 
     def _finish(self, session: Session, job_id: int, state: str, message: str) -> None:
         session.exec(  # type: ignore[call-overload]

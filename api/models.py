@@ -14,6 +14,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as Constraint
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Text as SQLText
 from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, now
@@ -152,7 +153,7 @@ class JobRow(SQLModel, table=True):
     objective: float | None = None
     bound: float | None = None
     progress_seconds: float | None = None
-    message: str | None = None
+    message: str | None = Field(default=None, sa_type=SQLText)
     diagnosis: list[str] | None = _json()
     version_id: int | None = None
     snapshot: dict[str, Any] = Field(sa_type=JSON)

@@ -5,6 +5,7 @@ Only picklable values cross the pipe: tuples of a message kind and plain data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -28,47 +29,49 @@ def roster_data(roster: Roster) -> list[list[Any]]:
     ]
 
 
-def run(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -> None:
-    """Solve the snapshot's week; send ("progress", {...}) per improvement, then one of
-    ("done", {...}) or ("error", message)."""
-    try:
-        from solver.result import Progress
-        from solver.solve import solve
+def solve_snapshot(
+    snapshot: dict[str, Any],
+    time_limit: float | None,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Solve a snapshot's week and check the roster; the result as plain data."""
+    from solver.result import Progress
+    from solver.solve import solve  # loads OR-Tools: only in the process that solves
 
-        problem = problem_of(snapshot)
+    problem = problem_of(snapshot)
 
-        def progress(step: Progress) -> None:
-            conn.send(
-                (
-                    "progress",
-                    {
-                        "seconds": step.seconds,
-                        "objective": step.objective,
-                        "bound": step.bound,
-                        "stage": step.stage,
-                    },
-                )
-            )
-
-        result = solve(problem, time_limit=time_limit, on_progress=progress)
-        found = result.status not in NO_ROSTER
-        violations = [str(v) for v in validate(problem, result.roster)] if found else []
-        conn.send(
-            (
-                "done",
+    def progress(step: Progress) -> None:
+        if on_progress is not None:
+            on_progress(
                 {
-                    "status": result.status,
-                    "objective": result.objective,
-                    "lower_bound": result.lower_bound,
-                    "gap": result.gap,
-                    "solve_seconds": result.solve_seconds,
-                    "penalties": result.penalties,
-                    "diagnosis": result.diagnosis,
-                    "violations": violations,
-                    "shifts": roster_data(result.roster) if found else [],
-                },
+                    "seconds": step.seconds,
+                    "objective": step.objective,
+                    "bound": step.bound,
+                    "stage": step.stage,
+                }
             )
-        )
+
+    result = solve(problem, time_limit=time_limit, on_progress=progress)
+    found = result.status not in NO_ROSTER
+    return {
+        "status": result.status,
+        "objective": result.objective,
+        "lower_bound": result.lower_bound,
+        "gap": result.gap,
+        "solve_seconds": result.solve_seconds,
+        "penalties": result.penalties,
+        "diagnosis": result.diagnosis,
+        "violations": [str(v) for v in validate(problem, result.roster)] if found else [],
+        "shifts": roster_data(result.roster) if found else [],
+    }
+
+
+def run(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -> None:
+    """A job's child process: send ("progress", {...}) per improvement, then one of
+    ("done", result) or ("error", message)."""
+    try:
+        result = solve_snapshot(snapshot, time_limit, lambda p: conn.send(("progress", p)))
+        conn.send(("done", result))
     except Exception as err:  # reported to the job, whatever went wrong in the solve
         conn.send(("error", f"{type(err).__name__}: {err}"))
     finally:
