@@ -80,7 +80,9 @@ def token_create(settings: Settings, role: str, adviser: str | None, label: str)
     return 0
 
 
-def load_example(settings: Settings, scenario: Path, *, quiet: bool = False) -> tuple[int, str]:
+def load_example(
+    settings: Settings, scenario: Path, *, quiet: bool = False, time_limit: float | None = None
+) -> tuple[int, str]:
     """Load a scenario, solve and publish its week unless published already; (week id, token).
 
     Running it again on the same database loads nothing twice and solves nothing again.
@@ -117,7 +119,7 @@ def load_example(settings: Settings, scenario: Path, *, quiet: bool = False) -> 
                 print(
                     f"solving {loaded.name} ({len(loaded.advisers)} advisers)...", file=sys.stderr
                 )
-            result = solve_snapshot(job.snapshot, None)
+            result = solve_snapshot(job.snapshot, time_limit)
             assert job.id is not None
             record_result(session, job_id=job.id, result=result)
             session.refresh(job)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -134,6 +135,23 @@ def coverage(session: Session, cache: Cache, version: VersionRow) -> list[dict[s
         return frame.to_dict("records")
 
     return cache.get(("coverage", version.id), make)
+
+
+def coverage_body(session: Session, cache: Cache, version: VersionRow, format: str) -> bytes:
+    """The coverage serialised once per version, as JSON or CSV."""
+
+    def make() -> bytes:
+        rows = coverage(session, cache, version)
+        if format == "csv":
+            return pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+        return json.dumps(rows, ensure_ascii=False, default=_plain).encode("utf-8")
+
+    return cache.get(("coverage", format, version.id), make)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars from pandas records, as JSON numbers."""
+    return value.item() if hasattr(value, "item") else str(value)
 
 
 def quality(session: Session, cache: Cache, version: VersionRow) -> dict[str, Any]:

@@ -64,8 +64,8 @@ def coverage(
 ) -> Any:
     """Required, scheduled, shortfall and surplus per interval and channel (and language)."""
     version = versions.get_version(session, version_id=version_id)
-    rows = versions.coverage(session, request.app.state.cache, version)
-    return _csv(pd.DataFrame(rows)) if format == "csv" else rows
+    body = versions.coverage_body(session, request.app.state.cache, version, format)
+    return Response(body, media_type=CSV if format == "csv" else "application/json")
 
 
 @router.get("/{version_id}/quality", response_model=dict[str, Any], responses=TABLE)
