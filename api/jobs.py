@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -46,7 +46,6 @@ class Running:
     job_id: int
     process: BaseProcess
     conn: Connection
-    messages: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def job_public(row: JobRow) -> JobPublic:
