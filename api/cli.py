@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from api import cli_service
 from roster.errors import ScenarioError
 from roster.io import load_problem, read_roster, write_roster
 from roster.model import Scenario
@@ -79,6 +80,7 @@ def build_parser() -> Parser:
         help="print the JSON Schema of scenario.json",
         description="Print the JSON Schema that scenario files follow.",
     )
+    cli_service.add_commands(commands)
     return parser
 
 
@@ -99,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return solve(Path(args.scenario), Path(args.out), args.time_limit, quiet=args.quiet)
         if args.command == "check":
             return check(Path(args.scenario), Path(args.roster))
+        if args.command in cli_service.COMMANDS:
+            return cli_service.run(args)
         return schema()
     except (BadInput, ScenarioError) as err:
         return _error(str(err))

@@ -1,0 +1,53 @@
+"""The application factory: settings in, a FastAPI app with its database and job runner out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors, worker
+from api.db import make_engine, migrate
+from api.jobs import JobRunner, Target
+from api.routes import advisers, channels, jobs, teams, tokens, versions, weeks
+from api.settings import Settings
+from api.versions import Cache
+
+DESCRIPTION = """Weekly rosters for a multichannel contact centre.
+
+Supervisors keep the data (channels, teams and their rules, advisers and their time off, weeks
+and their demand), submit roster jobs, and publish the drafts they make. Advisers read their
+own shifts. The crisis cell reads rosters. Admins manage tokens. Every request carries
+`Authorization: Bearer <token>`; make the first one with `roster token create --role admin`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, solve: Target = worker.run) -> FastAPI:
+    """The service on `settings` (default: from the environment).
+
+    The database is migrated and the job runner started when the app starts; `solve` is what a
+    job's child process runs (tests pass a stand-in).
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        runner = JobRunner(engine, parallel=settings.solver_jobs, target=solve)
+        app.state.engine, app.state.runner = engine, runner
+        app.state.cache = Cache(settings.cache_versions)
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+            engine.dispose()
+
+    app = FastAPI(title="roster", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
+    for module in (channels, teams, advisers, weeks, jobs, versions, tokens):
+        app.include_router(module.router)
+    return app

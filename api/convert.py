@@ -1,0 +1,384 @@
+"""Rows <-> the domain: the only module that turns tables into a Scenario, Problem or Roster.
+
+A solve works on a *snapshot*: the scenario as JSON, the demand rows and the shifts carried in
+from the published week before, taken when the job is submitted. The snapshot is kept with the
+job and with the roster version it makes, so a version's coverage is always read against the
+data it was solved with, whatever is edited afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from api.models import (
+    ActivityRow,
+    AdviserRow,
+    ChannelRow,
+    DemandIn,
+    DemandRow,
+    ShiftRow,
+    TeamRow,
+    TimeOffRow,
+    VersionRow,
+    WeekRow,
+)
+from roster.demand import read_demand_csv, requirements
+from roster.errors import ScenarioError
+from roster.io import parse_scenario
+from roster.model import Channel, Scenario
+from roster.problem import Problem
+from roster.solution import Activity, Roster, Shift
+from roster.timegrid import Grid
+
+Snapshot = dict[str, Any]
+LINE = re.compile(r"^line (\d+)$")
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def grid_of(week: WeekRow) -> Grid:
+    return Grid.for_week(week.monday, week.timezone, week.interval_minutes)
+
+
+# ------------------------------------------------------------------------ rows -> domain
+
+
+def _unavailable(row: TimeOffRow) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if row.day is not None:
+        out["date"] = row.day.isoformat()
+    else:
+        assert row.start is not None and row.end is not None
+        out["start"], out["end"] = _iso(row.start), _iso(row.end)
+    if row.reason:
+        out["reason"] = row.reason
+    return out
+
+
+def scenario_data(session: Session, week: WeekRow) -> dict[str, Any]:
+    """The week as scenario JSON (the format of scenario.json), from the tables."""
+    time_off: dict[str, list[dict[str, Any]]] = {}
+    for row in session.exec(select(TimeOffRow).order_by(col(TimeOffRow.id))):
+        time_off.setdefault(row.adviser_id, []).append(_unavailable(row))
+    channels = session.exec(select(ChannelRow).order_by(col(ChannelRow.name))).all()
+    teams = session.exec(select(TeamRow).order_by(col(TeamRow.name))).all()
+    advisers = session.exec(select(AdviserRow).order_by(col(AdviserRow.id))).all()
+    return {
+        "name": week.name,
+        "week": {
+            "monday": week.monday.isoformat(),
+            "timezone": week.timezone,
+            "interval_minutes": week.interval_minutes,
+        },
+        "channels": [
+            {k: v for k, v in {"name": c.name, "kind": c.kind, "label": c.label}.items() if v}
+            for c in channels
+        ],
+        "teams": [
+            {
+                "name": t.name,
+                "timezone": t.timezone,
+                "rules": t.rules,
+                "window": t.window,
+                "split": t.split,
+                "split_tolerance_points": t.split_tolerance_points,
+            }
+            for t in teams
+        ],
+        "advisers": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "team": a.team,
+                "channels": a.channels,
+                "languages": a.languages,
+                "split": a.split,
+                "split_tolerance_points": a.split_tolerance_points,
+                "contract_hours_per_week": a.contract_hours_per_week,
+                "unavailable": time_off.get(a.id, []),
+                "preferences": a.preferences,
+                "volunteer": a.volunteer,
+            }
+            for a in advisers
+        ],
+        "demand": {"minimum": week.minimum},
+        "weights": week.weights,
+        "solver": week.solver,
+    }
+
+
+def _carry_in(session: Session, week: WeekRow) -> list[list[Any]]:
+    """Shifts of the published roster of the week before, as [adviser, start, end, blocks]."""
+    previous = session.exec(
+        select(WeekRow).where(
+            WeekRow.monday == week.monday - timedelta(days=7),
+            WeekRow.timezone == week.timezone,
+        )
+    ).first()
+    if previous is None or previous.published_version_id is None:
+        return []
+    roster = load_roster(session, previous.published_version_id)
+    return [
+        [
+            s.adviser_id,
+            _iso(s.start),
+            _iso(s.end),
+            [[a.kind, _iso(a.start), _iso(a.end)] for a in s.activities],
+        ]
+        for s in roster.shifts
+    ]
+
+
+def take_snapshot(session: Session, week: WeekRow) -> Snapshot:
+    """What a solve of the week needs, checked as a scenario file would be (ScenarioError)."""
+    data = scenario_data(session, week)
+    parse_scenario(data, source=f"week {week.id}")
+    demand = session.exec(
+        select(DemandRow)
+        .where(DemandRow.week_id == week.id)
+        .order_by(col(DemandRow.interval_start), col(DemandRow.channel), col(DemandRow.language))
+    ).all()
+    return {
+        "scenario": data,
+        "demand": [
+            [_iso(d.interval_start), d.channel, d.language or None, d.required] for d in demand
+        ],
+        "carry_in": _carry_in(session, week),
+    }
+
+
+def problem_of(snapshot: Snapshot) -> Problem:
+    """The Problem a snapshot describes: what the solver, validator and reports work on."""
+    scenario = parse_scenario(snapshot["scenario"])
+    grid = Grid.for_week(
+        scenario.week.monday, scenario.week.timezone, scenario.week.interval_minutes
+    )
+    rows = [
+        (grid.index(_instant(start)), channel, language, int(required))
+        for start, channel, language, required in snapshot["demand"]
+    ]
+    frame = pd.DataFrame(rows, columns=["index", "channel", "language", "required"])
+    carry_in = Roster(
+        [
+            Shift(
+                adviser,
+                _instant(start),
+                _instant(end),
+                tuple(Activity(k, _instant(a), _instant(b)) for k, a, b in blocks),
+            )
+            for adviser, start, end, blocks in snapshot.get("carry_in", [])
+        ]
+    )
+    return Problem(scenario, grid, requirements(scenario, grid, frame), carry_in)
+
+
+def load_roster(session: Session, version_id: int, adviser_id: str | None = None) -> Roster:
+    """A stored roster version as the domain's Roster (optionally one adviser's shifts)."""
+    shifts_q = select(ShiftRow).where(ShiftRow.version_id == version_id)
+    acts_q = select(ActivityRow).where(ActivityRow.version_id == version_id)
+    if adviser_id is not None:
+        shifts_q = shifts_q.where(ShiftRow.adviser_id == adviser_id)
+        acts_q = acts_q.join(ShiftRow, col(ShiftRow.id) == col(ActivityRow.shift_id)).where(
+            ShiftRow.adviser_id == adviser_id
+        )
+    blocks: dict[int, list[Activity]] = {}
+    for a in session.exec(acts_q.order_by(col(ActivityRow.start))):
+        blocks.setdefault(a.shift_id, []).append(Activity(a.kind, a.start, a.end))
+    return Roster(
+        [
+            Shift(s.adviser_id, s.start, s.end, tuple(blocks.get(s.id or 0, ())))
+            for s in session.exec(shifts_q.order_by(col(ShiftRow.adviser_id), col(ShiftRow.start)))
+        ]
+    )
+
+
+# ------------------------------------------------------------------------ domain -> rows
+
+
+def store_roster(
+    session: Session, version: VersionRow, roster: Roster, teams: dict[str, str]
+) -> None:
+    """Add a roster's shifts and blocks under a version (in the caller's transaction)."""
+    assert version.id is not None
+    ordered = sorted(roster.shifts, key=lambda s: (s.adviser_id, s.start))
+    rows = [
+        ShiftRow(
+            version_id=version.id,
+            adviser_id=s.adviser_id,
+            team=teams.get(s.adviser_id, ""),
+            start=s.start,
+            end=s.end,
+        )
+        for s in ordered
+    ]
+    session.add_all(rows)
+    session.flush()  # shift ids, for their blocks
+    blocks = [
+        {
+            "shift_id": row.id,
+            "version_id": version.id,
+            "kind": a.kind,
+            "start": a.start,
+            "end": a.end,
+        }
+        for row, s in zip(rows, ordered, strict=True)
+        for a in s.activities
+    ]
+    if blocks:
+        session.bulk_insert_mappings(ActivityRow.__mapper__, blocks)  # type: ignore[attr-defined]
+
+
+def import_scenario(session: Session, scenario: Scenario, demand: pd.DataFrame | None) -> WeekRow:
+    """Load a scenario's data and week into the tables; what already exists is kept as it is.
+
+    Channels, teams and advisers are matched by name or id, the week by Monday and zone, so
+    loading the same scenario twice changes nothing. Adds to the caller's transaction.
+    """
+    for c in scenario.channels:
+        if session.get(ChannelRow, c.name) is None:
+            session.add(ChannelRow(name=c.name, kind=c.kind, label=c.label))
+    for t in scenario.teams:
+        if session.get(TeamRow, t.name) is None:
+            session.add(
+                TeamRow(
+                    name=t.name,
+                    timezone=t.timezone,
+                    window=t.window.model_dump(),
+                    split=t.split,
+                    split_tolerance_points=t.split_tolerance_points,
+                    rules=t.rules.model_dump(mode="json", by_alias=True),
+                )
+            )
+    session.flush()
+    for a in scenario.advisers:
+        if session.get(AdviserRow, a.id) is not None:
+            continue
+        session.add(
+            AdviserRow(
+                id=a.id,
+                name=a.name,
+                team=a.team,
+                channels=list(a.channels),
+                languages=list(a.languages),
+                split=a.split,
+                split_tolerance_points=a.split_tolerance_points,
+                contract_hours_per_week=a.contract_hours_per_week,
+                preferences=a.preferences.model_dump(mode="json"),
+                volunteer=a.volunteer,
+            )
+        )
+        session.flush()
+        for u in a.unavailable:
+            session.add(
+                TimeOffRow(adviser_id=a.id, day=u.date, start=u.start, end=u.end, reason=u.reason)
+            )
+    week = session.exec(
+        select(WeekRow).where(
+            WeekRow.monday == scenario.week.monday, WeekRow.timezone == scenario.week.timezone
+        )
+    ).first()
+    if week is not None:
+        return week
+    week = WeekRow(
+        name=scenario.name,
+        monday=scenario.week.monday,
+        timezone=scenario.week.timezone,
+        interval_minutes=scenario.week.interval_minutes,
+        minimum=[m.model_dump(mode="json", exclude_none=True) for m in scenario.demand.minimum],
+        weights=scenario.weights.model_dump(mode="json"),
+        solver=scenario.solver.model_dump(mode="json"),
+    )
+    session.add(week)
+    session.flush()
+    if demand is not None:
+        session.add_all(demand_rows(week, demand))
+    return week
+
+
+# ------------------------------------------------------------------------------- demand
+
+
+def demand_rows(week: WeekRow, frame: pd.DataFrame) -> list[DemandRow]:
+    """Rows of a checked demand frame (`roster.demand.read_demand_csv`'s) for a week."""
+    grid = grid_of(week)
+    assert week.id is not None
+    return [
+        DemandRow(
+            week_id=week.id,
+            interval_start=grid.instant(int(index)),
+            channel=channel,
+            language=language if isinstance(language, str) else "",
+            required=int(required),
+        )
+        for index, channel, language, required in frame.itertuples(index=False)
+    ]
+
+
+def _demand_scenario(channels: Iterable[ChannelRow]) -> Scenario:
+    # The CSV reader only looks at the channels: no need to build (and check) the whole week.
+    return Scenario.model_construct(
+        channels=[Channel.model_construct(name=c.name, kind=c.kind) for c in channels]
+    )
+
+
+def read_demand(
+    text: str, week: WeekRow, channels: Iterable[ChannelRow], source: str = "demand.csv"
+) -> pd.DataFrame:
+    """Check a demand CSV against the week with the CSV reader of the command line.
+
+    Errors (ScenarioError) name `source` and the line, as `roster solve` does.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "demand.csv"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return read_demand_csv(path, _demand_scenario(channels), grid_of(week))
+        except ScenarioError as err:
+            raise ScenarioError(err.message, source=source, where=err.where) from None
+        except OverflowError:
+            raise ScenarioError("an interval_start is out of range", source=source) from None
+
+
+def read_demand_json(
+    items: Sequence[DemandIn], week: WeekRow, channels: Iterable[ChannelRow]
+) -> pd.DataFrame:
+    """Check JSON demand rows with the same reader; errors name the row as `demand[i]`."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["interval_start", "channel", "required", "language"])
+    for item in items:
+        writer.writerow(
+            [item.interval_start.isoformat(), item.channel, item.required, item.language or ""]
+        )
+    try:
+        return read_demand(out.getvalue(), week, channels)
+    except ScenarioError as err:
+        match = LINE.match(err.where or "")
+        where = f"demand[{int(match.group(1)) - 2}]" if match else err.where
+        raise ScenarioError(err.message, where=where) from None
+
+
+def demand_csv(rows: Sequence[DemandRow], week: WeekRow) -> str:
+    """A week's demand as the CSV that `read_demand` reads."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["interval_start", "channel", "required", "language"])
+    for d in rows:
+        writer.writerow([_iso(d.interval_start), d.channel, d.required, d.language])
+    return out.getvalue()

@@ -1,0 +1,180 @@
+"""Planning weeks: their settings, their demand (CSV or JSON), their jobs and their roster."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
+from sqlmodel import col, select
+
+from api import crud, jobs, versions
+from api.auth import Reader, Supervisor
+from api.convert import demand_csv, grid_of, read_demand, read_demand_json
+from api.db import SessionDep
+from api.errors import BadData, NotFound, UnsupportedMedia
+from api.models import (
+    ChannelRow,
+    DemandIn,
+    DemandPublic,
+    JobCreate,
+    JobPublic,
+    Page,
+    ShiftPublic,
+    VersionPublic,
+    WeekCreate,
+    WeekPublic,
+    WeekRow,
+    WeekUpdate,
+)
+from api.routes.params import CSV, Format, Id, Limit, Offset
+from roster.timegrid import to_local
+
+router = APIRouter(prefix="/weeks", tags=["weeks"])
+MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a week of 5-minute intervals on many channels fits
+DEMAND_ROWS = TypeAdapter(list[DemandIn])
+
+
+@router.get("", response_model=Page[WeekPublic])
+def list_weeks(
+    session: SessionDep, _: Reader, offset: Offset = 0, limit: Limit = 100
+) -> Page[WeekPublic]:
+    query = select(WeekRow).order_by(col(WeekRow.monday), col(WeekRow.id))
+    rows, total = crud.page(session, query, offset=offset, limit=limit)
+    items = [crud.week_public(session, r) for r in rows]
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+@router.post("", response_model=WeekPublic, status_code=201)
+def create_week(session: SessionDep, _: Supervisor, data: WeekCreate) -> WeekPublic:
+    return crud.week_public(session, crud.create_week(session, data=data))
+
+
+@router.get("/{week_id}", response_model=WeekPublic)
+def read_week(session: SessionDep, _: Reader, week_id: Id) -> WeekPublic:
+    return crud.week_public(session, crud.get_week(session, week_id=week_id))
+
+
+@router.patch("/{week_id}", response_model=WeekPublic)
+def update_week(session: SessionDep, _: Supervisor, week_id: Id, data: WeekUpdate) -> WeekPublic:
+    return crud.week_public(session, crud.update_week(session, week_id=week_id, data=data))
+
+
+@router.delete("/{week_id}", status_code=204)
+def delete_week(session: SessionDep, _: Supervisor, week_id: Id) -> Response:
+    crud.delete_week(session, week_id=week_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{week_id}/demand",
+    response_model=list[DemandPublic],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def read_demand_rows(session: SessionDep, _: Reader, week_id: Id, format: Format = "json") -> Any:
+    """Required advisers per interval and channel; `format=csv` gives the uploadable CSV."""
+    rows = crud.week_demand(session, week_id=week_id)
+    week = crud.get_week(session, week_id=week_id)
+    if format == "csv":
+        return Response(demand_csv(rows, week), media_type=CSV)
+    return [
+        DemandPublic(
+            interval_start=d.interval_start,
+            local_start=to_local(d.interval_start, week.timezone).isoformat(),
+            channel=d.channel,
+            language=d.language or None,
+            required=d.required,
+        )
+        for d in rows
+    ]
+
+
+DEMAND_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The CSV of `roster solve` (interval_start,channel,required[,language]) "
+        "or the same rows as a JSON list",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": {"type": "array", "items": DemandIn.model_json_schema()}
+            },
+        },
+    }
+}
+
+
+@router.put("/{week_id}/demand", response_model=WeekPublic, openapi_extra=DEMAND_BODY)
+async def replace_demand(
+    request: Request, session: SessionDep, _: Supervisor, week_id: Id
+) -> WeekPublic:
+    """Replace the week's demand; a bad row is a 422 naming its line (CSV) or index (JSON)."""
+    week = crud.get_week(session, week_id=week_id)
+    body = await request.body()
+    if len(body) > MAX_UPLOAD:
+        raise BadData(f"the body is over {MAX_UPLOAD // 2**20} MiB", field="body")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    channels = list(session.exec(select(ChannelRow)).all())
+    if kind in ("text/csv", "text/plain", "application/csv"):
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadData("the CSV is not UTF-8 text", field="body") from None
+        frame = read_demand(text, week, channels)
+    elif kind == "application/json":
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise BadData(f"not valid JSON ({err})", field="body") from None
+        try:
+            items = DEMAND_ROWS.validate_python(data)
+        except ValidationError as err:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in err.errors(include_url=False)]
+            ) from None
+        frame = read_demand_json(items, week, channels)
+    else:
+        raise UnsupportedMedia(f"send text/csv or application/json, not {kind or 'nothing'!r}")
+    crud.replace_demand(session, week=week, frame=frame)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.post("/{week_id}/jobs", response_model=JobPublic, status_code=202)
+def submit_job(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _: Supervisor,
+    week_id: Id,
+    data: Annotated[JobCreate | None, Body()] = None,
+) -> JobPublic:
+    """Solve the week in the background: 202 with the job to poll at `Location`."""
+    week = crud.get_week(session, week_id=week_id)
+    grid_of(week)  # a week the grid cannot be built for fails here, not in the solver
+    job = jobs.submit(session, week=week, data=data or JobCreate())
+    request.app.state.runner.wake()
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return jobs.job_public(job)
+
+
+@router.get("/{week_id}/versions", response_model=list[VersionPublic])
+def list_versions(session: SessionDep, _: Reader, week_id: Id) -> list[VersionPublic]:
+    crud.get_week(session, week_id=week_id)
+    return [
+        versions.version_public(session, v)
+        for v in versions.list_versions(session, week_id=week_id)
+    ]
+
+
+@router.get("/{week_id}/roster", response_model=list[ShiftPublic])
+def published_roster(request: Request, session: SessionDep, _: Reader, week_id: Id) -> Response:
+    """Every shift of the week's published roster, with its blocks (UTC and local times)."""
+    week = crud.get_week(session, week_id=week_id)
+    if week.published_version_id is None:
+        raise NotFound(f"week {week_id} has no published roster yet")
+    version = versions.get_version(session, version_id=week.published_version_id)
+    body = versions.shifts_json(session, request.app.state.cache, version)
+    return Response(body, media_type="application/json")

@@ -1,0 +1,318 @@
+"""Roster versions: drafts made by solves, publication, comparison, and what a version shows.
+
+A version never changes once made (publication only changes its state), so what is read
+from it (shifts, coverage, quality) is serialised once and kept in a small in-memory cache.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.convert import load_roster, problem_of, store_roster
+from api.db import now
+from api.errors import Conflict, NotFound
+from api.models import JobRow, ShiftRow, VersionPublic, VersionRow, WeekRow
+from roster.io import coverage_frame
+from roster.report import summary
+from roster.solution import BREAK, Activity, Roster, Shift
+from roster.timegrid import iso_utc, to_local
+
+
+class Cache:
+    """Serialised views of versions, least recently used out first; safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # outside the lock: two makers of one key at once is harmless
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def get_version(session: Session, *, version_id: int) -> VersionRow:
+    row = session.get(VersionRow, version_id)
+    if row is None:
+        raise NotFound(f"no roster version {version_id}")
+    return row
+
+
+def version_public(session: Session, row: VersionRow) -> VersionPublic:
+    count = session.exec(
+        select(func.count()).select_from(ShiftRow).where(ShiftRow.version_id == row.id)
+    ).one()
+    return VersionPublic.model_validate({**row.model_dump(), "shifts": int(count)})
+
+
+def list_versions(session: Session, *, week_id: int) -> list[VersionRow]:
+    query = select(VersionRow).where(VersionRow.week_id == week_id)
+    return list(session.exec(query.order_by(col(VersionRow.number))).all())
+
+
+def _zones(snapshot: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Adviser id -> (team, team zone), as the version was solved."""
+    zones = {t["name"]: t["timezone"] for t in snapshot["scenario"]["teams"]}
+    return {a["id"]: (a["team"], zones[a["team"]]) for a in snapshot["scenario"]["advisers"]}
+
+
+def shift_dict(shift_id: int, shift: Shift, team: str, zone: str) -> dict[str, Any]:
+    """A shift as the API shows it: UTC instants, and local ones in the adviser's team zone."""
+    worked = [a for a in shift.activities if a.kind != BREAK]
+    return {
+        "id": shift_id,
+        "adviser_id": shift.adviser_id,
+        "team": team,
+        "start": iso_utc(shift.start),
+        "end": iso_utc(shift.end),
+        "local_start": to_local(shift.start, zone).isoformat(),
+        "local_end": to_local(shift.end, zone).isoformat(),
+        "timezone": zone,
+        "hours": round(sum(a.minutes for a in worked) / 60, 2),
+        "break_minutes": shift.break_minutes,
+        "channels": shift.channels,
+        "activities": [
+            {"kind": a.kind, "start": iso_utc(a.start), "end": iso_utc(a.end)}
+            for a in shift.activities
+        ],
+    }
+
+
+def shift_dicts(
+    session: Session, version: VersionRow, adviser_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The version's shifts (one adviser's, if given), sorted by adviser and start."""
+    query = select(ShiftRow.id, ShiftRow.adviser_id, ShiftRow.start).where(
+        ShiftRow.version_id == version.id
+    )
+    if adviser_id is not None:
+        query = query.where(ShiftRow.adviser_id == adviser_id)
+    ids = {(a, s): i for i, a, s in session.exec(query)}
+    zones = _zones(version.snapshot)
+    assert version.id is not None
+    roster = load_roster(session, version.id, adviser_id)
+    out = []
+    for s in roster.shifts:
+        team, zone = zones.get(s.adviser_id, ("", "UTC"))
+        out.append(shift_dict(ids[(s.adviser_id, s.start)], s, team, zone))
+    return out
+
+
+def shifts_json(session: Session, cache: Cache, version: VersionRow) -> bytes:
+    return cache.get(
+        ("shifts", version.id),
+        lambda: json.dumps(shift_dicts(session, version), ensure_ascii=False).encode("utf-8"),
+    )
+
+
+def coverage(session: Session, cache: Cache, version: VersionRow) -> list[dict[str, Any]]:
+    """Required, scheduled, shortfall per interval and channel (`roster.io.coverage_frame`)."""
+
+    def make() -> list[dict[str, Any]]:
+        assert version.id is not None
+        frame = coverage_frame(problem_of(version.snapshot), load_roster(session, version.id))
+        return frame.to_dict("records")
+
+    return cache.get(("coverage", version.id), make)
+
+
+def coverage_body(session: Session, cache: Cache, version: VersionRow, format: str) -> bytes:
+    """The coverage serialised once per version, as JSON or CSV."""
+
+    def make() -> bytes:
+        rows = coverage(session, cache, version)
+        if format == "csv":
+            return pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+        return json.dumps(rows, ensure_ascii=False, default=_plain).encode("utf-8")
+
+    return cache.get(("coverage", format, version.id), make)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars from pandas records, as JSON numbers."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def quality(session: Session, cache: Cache, version: VersionRow) -> dict[str, Any]:
+    """The version's summary (`roster.report.summary`): hours and shares per adviser."""
+
+    def make() -> dict[str, Any]:
+        assert version.id is not None
+        return summary(
+            problem_of(version.snapshot),
+            load_roster(session, version.id),
+            status=version.status,
+            objective=version.objective,
+            lower_bound=version.lower_bound,
+            gap=version.gap,
+            solve_seconds=version.solve_seconds,
+            penalties=version.penalties,
+            diagnosis=[],
+            violations=version.violations,
+        )
+
+    return cache.get(("quality", version.id), make)
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def _roster_of(shifts: list[list[Any]]) -> Roster:
+    def instant(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+    return Roster(
+        [
+            Shift(
+                adviser,
+                instant(start),
+                instant(end),
+                tuple(Activity(k, instant(a), instant(b)) for k, a, b in blocks),
+            )
+            for adviser, start, end, blocks in shifts
+        ]
+    )
+
+
+def create_draft(session: Session, *, job: JobRow, result: dict[str, Any]) -> VersionRow:
+    """Store a solve's roster as the week's next draft; the job points at it. One commit."""
+    teams = {a["id"]: a["team"] for a in job.snapshot["scenario"]["advisers"]}
+    for attempt in range(3):
+        number = session.exec(
+            select(func.coalesce(func.max(VersionRow.number), 0)).where(
+                VersionRow.week_id == job.week_id
+            )
+        ).one()
+        version = VersionRow(
+            week_id=job.week_id,
+            number=int(number) + 1,
+            job_id=job.id,
+            status=result["status"],
+            objective=result["objective"],
+            lower_bound=result["lower_bound"],
+            gap=result["gap"],
+            solve_seconds=result["solve_seconds"],
+            penalties=result["penalties"],
+            violations=result["violations"],
+            snapshot=job.snapshot,
+        )
+        session.add(version)
+        try:
+            session.flush()
+        except IntegrityError:  # another service took the number: take the next one
+            session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        store_roster(session, version, _roster_of(result["shifts"]), teams)
+        job.version_id = version.id
+        session.add(job)
+        session.commit()
+        session.refresh(version)
+        return version
+    raise AssertionError("unreachable")
+
+
+def publish(session: Session, *, version_id: int, expected_revision: int | None) -> VersionRow:
+    """Publish a draft: it becomes the week's roster and the one published before is superseded.
+
+    The week's revision is a version counter, moved by a compare-and-set in the same
+    transaction: of two publications racing from the same revision, exactly one commits and
+    the other gets Conflict (409). A unique index keeps one published version per week too.
+    """
+    version = get_version(session, version_id=version_id)
+    if version.state != "draft":
+        raise Conflict(f"version {version_id} is {version.state}; only a draft can be published")
+    week = session.get(WeekRow, version.week_id)
+    assert week is not None
+    seen = week.revision if expected_revision is None else expected_revision
+    try:
+        moved = session.exec(  # type: ignore[call-overload]
+            update(WeekRow)
+            .where(col(WeekRow.id) == week.id, col(WeekRow.revision) == seen)
+            .values(revision=seen + 1, published_version_id=version.id)
+        )
+        if moved.rowcount != 1:
+            session.rollback()
+            current = session.get(WeekRow, version.week_id)
+            raise Conflict(
+                f"week {version.week_id} was published meanwhile (revision "
+                f"{current.revision if current else '?'}, you sent {seen}); reload and retry",
+                field="expected_revision",
+            )
+        session.exec(  # type: ignore[call-overload]
+            update(VersionRow)
+            .where(col(VersionRow.week_id) == week.id, col(VersionRow.state) == "published")
+            .values(state="superseded")
+        )
+        done = session.exec(  # type: ignore[call-overload]
+            update(VersionRow)
+            .where(col(VersionRow.id) == version.id, col(VersionRow.state) == "draft")
+            .values(state="published", published_at=now())
+        )
+        if done.rowcount != 1:
+            session.rollback()
+            raise Conflict(f"version {version_id} is no longer a draft")
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            f"week {version.week_id} was published meanwhile; reload and retry"
+        ) from None
+    session.refresh(version)
+    return version
+
+
+def compare(session: Session, *, base: VersionRow, other: VersionRow) -> dict[str, Any]:
+    """Which shifts changed for whom from `base` to `other`: removed, added, changed blocks."""
+    before = _by_adviser(shift_dicts(session, base))
+    after = _by_adviser(shift_dicts(session, other))
+    changes = []
+    for adviser in sorted(set(before) | set(after)):
+        old = {(s["start"], s["end"]): s for s in before.get(adviser, [])}
+        new = {(s["start"], s["end"]): s for s in after.get(adviser, [])}
+        removed = [old[k] for k in sorted(old.keys() - new.keys())]
+        added = [new[k] for k in sorted(new.keys() - old.keys())]
+        changed = [
+            new[k]
+            for k in sorted(old.keys() & new.keys())
+            if old[k]["activities"] != new[k]["activities"]
+        ]
+        if removed or added or changed:
+            changes.append(
+                {"adviser_id": adviser, "removed": removed, "added": added, "changed": changed}
+            )
+    return {
+        "base": base.id,
+        "other": other.id,
+        "advisers_changed": len(changes),
+        "changes": changes,
+    }
+
+
+def _by_adviser(shifts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for s in shifts:
+        out.setdefault(s["adviser_id"], []).append(s)
+    return out
