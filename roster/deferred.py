@@ -1,20 +1,11 @@
-"""Deferred work (social media, e-mail): a first-in first-out backlog carried over a cyclic week.
-
-The model is a fluid queue. Contacts arrive evenly spread over their interval; advisers work
-through them in order of arrival, each contact taking its interval's handling time; work left at
-the end of an interval carries over to the next, across midnight and from Sunday night back to
-Monday morning: the week is taken as cyclic, the steady state of the same week repeated, because
-the forecast of the week is the best estimate of the week before it, and starting Monday with an
-empty backlog would hide the work that Sunday night leaves. A contact is answered when its
-handling ends, so one arriving at time `a` is on time if its handling starts by
-`a + promise - aht`.
-"""
+"""Deferred work (social media, e-mail): a first-in first-out backlog carried over a cyclic week."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -32,6 +23,14 @@ class Workload:
     `volume[i]` contacts (a forecast may hold fractions) arrive in interval `i`, each taking
     `aht[i]` seconds of one adviser; `interval_seconds` is the interval length and
     `promise_seconds` the time within which a contact should be answered.
+
+    The model is a fluid queue. Contacts arrive evenly spread over their interval; advisers
+    work through them in order of arrival; work left at the end of an interval carries over to
+    the next, across midnight and from Sunday night back to Monday morning. The week is cyclic
+    (the steady state of the same week repeated): its forecast is the best estimate of the week
+    before it, and a Monday started with an empty backlog would hide the work Sunday night
+    leaves. A contact is answered when its handling ends, so one arriving at time `a` is on
+    time if its handling starts by `a + promise - aht`.
     """
 
     volume: np.ndarray
@@ -78,11 +77,10 @@ class Projection:
 
 @dataclass(frozen=True)
 class Sizing:
-    """Advisers required per interval on a deferred channel, and the service they give."""
+    """Advisers required per interval on a deferred channel."""
 
     required: np.ndarray  # whole advisers to schedule, per interval
     load: np.ndarray  # erlangs each interval is staffed for (see window_load)
-    projection: Projection
 
 
 class _Curves:
@@ -129,9 +127,7 @@ def _share_on_time(curves: _Curves, level0: float, work: float, t0: float) -> fl
     times = [t0, *curves.kinks(t0, t0 + step), t0 + step]
     lead = [curves.served(t) - level0 - (t - t0) / step * work for t in times]
     on_time = 0.0
-    for (ta, fa), (tb, fb) in zip(
-        zip(times, lead, strict=True), zip(times[1:], lead[1:], strict=True), strict=False
-    ):
+    for (ta, fa), (tb, fb) in pairwise(zip(times, lead, strict=True)):
         if fa >= -LATE and fb >= -LATE:
             on_time += tb - ta
         elif fa >= -LATE or fb >= -LATE:  # the lead crosses zero once on a straight piece
@@ -226,13 +222,12 @@ def size(work: Workload, share: float, shrinkage: float = 0.0) -> Sizing:
     ahts = window_aht(work)
     wait = work.promise_seconds - float(work.aht[work.volume > 0].max(initial=0.0))
     required = np.zeros(work.count, dtype=int)
-    for i, (load, aht) in enumerate(zip(loads, ahts, strict=True)):
+    known: dict[tuple[float, float], int] = {}  # days repeat themselves: size each load once
+    for i, (load, aht) in enumerate(zip(loads.tolist(), ahts.tolist(), strict=True)):
         if load > 0:
-            required[i] = erlang.required(
-                float(load),
-                float(aht),
-                service_level=share,
-                within_seconds=wait,
-                shrinkage=shrinkage,
-            ).scheduled
-    return Sizing(required=required, load=loads, projection=project(work, required, shrinkage))
+            if (load, aht) not in known:
+                known[(load, aht)] = erlang.required(
+                    load, aht, service_level=share, within_seconds=wait, shrinkage=shrinkage
+                ).scheduled
+            required[i] = known[(load, aht)]
+    return Sizing(required=required, load=loads)

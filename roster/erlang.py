@@ -169,7 +169,17 @@ def figures(
     if agents < 0:
         raise ValueError(f"{agents} advisers: give 0 or more")
     _check_fraction("shrinkage", shrinkage, closed=False)
-    c = erlang_c(agents, load)
+    return _figures(agents, load, erlang_c(agents, load), aht_seconds, within_seconds, shrinkage)
+
+
+def _figures(
+    agents: int,
+    load: float,
+    c: float,
+    aht_seconds: float,
+    within_seconds: float | None,
+    shrinkage: float,
+) -> Figures:
     return Figures(
         agents=agents,
         scheduled=scheduled(agents, shrinkage),
@@ -241,6 +251,6 @@ def required(
         if met and asa_seconds is not None:
             met = _asa(agents, load, c, aht_seconds) <= asa_seconds
         if met:
-            return figures(agents, load, aht_seconds, within_seconds, shrinkage)
+            return _figures(agents, load, c, aht_seconds, within_seconds, shrinkage)
         agents += 1
         b = load * b / (agents + load * b)  # Erlang B one adviser further, as in erlang_b
