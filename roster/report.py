@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
+
 from roster.erlang import Figures
 from roster.model import Adviser, Scenario, ServiceGoal
 from roster.problem import Problem
@@ -364,7 +366,7 @@ def goal_text(goal: ServiceGoal, kind: str) -> str:
     return ", ".join(parts)
 
 
-def format_staffing(scenario: Scenario, table: Any, source: str) -> str:
+def format_staffing(scenario: Scenario, table: pd.DataFrame, source: str) -> str:
     """The staffing a forecast needs, as text: the goals, then per day and channel the
     contacts, handling hours, required adviser-hours, the peak and the share answered in time
     (`table` is `roster.staffing.staffing_table`)."""

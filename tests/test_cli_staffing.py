@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from api.cli import main
@@ -190,6 +191,18 @@ def test_staffing_of_a_missing_forecast_is_bad_input(
     folder = forecast_folder(tmp_path / "week", ROWS)
     code = main(["staffing", str(tmp_path / "nowhere.csv"), str(folder)])
     assert_one_line_error(capsys, code, "nowhere.csv: file not found")
+
+
+def test_schema_accepts_the_forecast_example_and_describes_service_goals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    scenario = json.loads((FORECAST_WEEK / "scenario.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(scenario)
+    goal = schema["$defs"]["ServiceGoal"]["properties"]
+    assert {"service_level", "within_seconds", "within_minutes", "shrinkage"} <= set(goal)
+    assert "forecast" in schema["$defs"]["Demand"]["properties"]
 
 
 # --- solve and check with a forecast --------------------------------------------------------
