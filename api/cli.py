@@ -17,7 +17,7 @@ from roster.forecast import read_forecast_csv
 from roster.io import load_problem, load_scenario, read_roster, week_grid, write_roster
 from roster.model import Scenario
 from roster.report import NO_ROSTER, format_erlang, format_staffing, format_summary, summary
-from roster.staffing import demand_csv, plan, staffing_table
+from roster.staffing import demand_csv, figures_frame, plan, staffing_table
 from roster.validation import validate
 
 PROG = "roster"
@@ -140,6 +140,13 @@ def build_parser() -> Parser:
         metavar="FILE",
         help="write the demand CSV (interval_start,channel,required,language) to FILE",
     )
+    staffing.add_argument(
+        "--figures",
+        metavar="FILE",
+        help="write every interval's figures to FILE: erlangs, advisers answering and to "
+        "schedule, service, and for real-time channels speed of answer, occupancy and "
+        "probability of waiting",
+    )
 
     calculator = commands.add_parser(
         "erlang",
@@ -222,7 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(Path(args.scenario), Path(args.roster))
         if args.command == "staffing":
             out = None if args.out is None else Path(args.out)
-            return staffing(Path(args.forecast), Path(args.scenario), out)
+            figures = None if args.figures is None else Path(args.figures)
+            return staffing(Path(args.forecast), Path(args.scenario), out, figures)
         if args.command == "erlang":
             return erlang(args)
         return schema()
@@ -321,19 +329,27 @@ def check(scenario: Path, folder: Path) -> int:
     return 0
 
 
-def staffing(forecast: Path, scenario: Path, out: Path | None) -> int:
-    """Size the forecast's advisers, print the summary, write the demand CSV to `out`."""
-    if out is not None and out.is_dir():
-        raise BadInput(f"{out}: --out is a folder, not a file")
+def staffing(forecast: Path, scenario: Path, out: Path | None, figures: Path | None = None) -> int:
+    """Size the forecast's advisers, print the summary, write the demand CSV to `out` and
+    every interval's figures to `figures`."""
+    for flag, path in (("--out", out), ("--figures", figures)):
+        if path is not None and path.is_dir():
+            raise BadInput(f"{path}: {flag} is a folder, not a file")
     model = load_scenario(scenario)
     grid = week_grid(model)
     plans = plan(model, read_forecast_csv(forecast, model, grid))
+    written = []
     if out is not None:
         demand = demand_csv(plans, grid)
         demand.to_csv(out, index=False, lineterminator="\n")
+        written.append(f"demand written to {out} ({len(demand)} rows)")
+    if figures is not None:
+        table = figures_frame(plans, grid)
+        table.to_csv(figures, index=False, lineterminator="\n")
+        written.append(f"figures written to {figures} ({len(table)} rows)")
     print(format_staffing(model, staffing_table(plans, grid), str(forecast)), end="")
-    if out is not None:
-        print(f"demand written to {out} ({len(demand)} rows)", file=sys.stderr)
+    for line in written:
+        print(line, file=sys.stderr)
     return 0
 
 

@@ -80,6 +80,7 @@ class Sizing:
     """Advisers required per interval on a deferred channel."""
 
     required: np.ndarray  # whole advisers to schedule, per interval
+    answering: np.ndarray  # of them, the advisers on contacts once shrinkage is taken out
     load: np.ndarray  # erlangs each interval is staffed for (see window_load)
 
 
@@ -222,12 +223,14 @@ def size(work: Workload, share: float, shrinkage: float = 0.0) -> Sizing:
     ahts = window_aht(work)
     wait = work.promise_seconds - float(work.aht[work.volume > 0].max(initial=0.0))
     required = np.zeros(work.count, dtype=int)
-    known: dict[tuple[float, float], int] = {}  # days repeat themselves: size each load once
+    answering = np.zeros(work.count, dtype=int)
+    known: dict[tuple[float, float], erlang.Figures] = {}  # days repeat: size each load once
     for i, (load, aht) in enumerate(zip(loads.tolist(), ahts.tolist(), strict=True)):
         if load > 0:
             if (load, aht) not in known:
                 known[(load, aht)] = erlang.required(
                     load, aht, service_level=share, within_seconds=wait, shrinkage=shrinkage
-                ).scheduled
-            required[i] = known[(load, aht)]
-    return Sizing(required=required, load=loads)
+                )
+            required[i] = known[(load, aht)].scheduled
+            answering[i] = known[(load, aht)].agents
+    return Sizing(required=required, answering=answering, load=loads)

@@ -16,19 +16,28 @@ from roster.model import Channel, Scenario, ServiceGoal
 from roster.timegrid import Grid
 
 GOAL_SLACK = 1e-9  # a share equal to its goal meets it, whatever the last binary digit says
+FIGURES = ("service", "asa_seconds", "occupancy", "wait_probability")  # NaN where they do not apply
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Advisers required on one (channel, language) of a forecast, and the service they give."""
+    """Advisers required on one (channel, language) of a forecast, and the service they give.
+
+    Arrays hold one value per interval; figures that do not apply (the wait of a deferred
+    contact, anything where no contact arrives) are NaN.
+    """
 
     key: Key
     channel: Channel
-    volume: np.ndarray  # contacts arriving per interval
+    volume: np.ndarray  # contacts arriving
     aht: np.ndarray  # seconds of handling per contact
     load: np.ndarray  # erlangs staffed for: offered (real-time), of the promise window (deferred)
-    required: np.ndarray  # advisers to schedule per interval, shrinkage included
-    service: np.ndarray  # share answered within the goal's wait with them; NaN without contacts
+    answering: np.ndarray  # advisers on contacts, before shrinkage
+    required: np.ndarray  # advisers to schedule, shrinkage included
+    service: np.ndarray  # share answered within the goal's wait
+    asa_seconds: np.ndarray  # real-time: average speed of answer
+    occupancy: np.ndarray  # real-time: share of the answering advisers' time on calls
+    wait_probability: np.ndarray  # real-time: probability that a call waits
 
 
 def goal_of(channel: Channel) -> ServiceGoal:
@@ -50,22 +59,24 @@ def plan(scenario: Scenario, forecast: Forecast, *, service: bool = True) -> dic
         channel = scenario.channel(key[0])
         volume, aht = forecast.volume[key], forecast.aht[key]
         if channel.kind == "realtime":
-            load, required, shares = _realtime(goal_of(channel), volume, aht, step)
+            figures = _realtime(goal_of(channel), volume, aht, step)
         else:
-            load, required, shares = _deferred(goal_of(channel), volume, aht, step, service)
-        plans[key] = Plan(key, channel, volume, aht, load, required, shares)
+            figures = _deferred(goal_of(channel), volume, aht, step, service)
+        plans[key] = Plan(key=key, channel=channel, volume=volume, aht=aht, **figures)
     return plans
 
 
 def _realtime(
     goal: ServiceGoal, volume: np.ndarray, aht: np.ndarray, step: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    load = volume * aht / step
-    required = np.zeros(len(volume), dtype=int)
-    service = np.full(len(volume), np.nan)
+) -> dict[str, np.ndarray]:
+    count = len(volume)
+    out = {name: np.full(count, np.nan) for name in FIGURES}
+    out["load"] = volume * aht / step
+    out["answering"] = np.zeros(count, dtype=int)
+    out["required"] = np.zeros(count, dtype=int)
     known: dict[tuple[float, float], erlang.Figures] = {}  # days repeat: size each load once
     for i in np.flatnonzero(volume > 0):
-        at = (float(load[i]), float(aht[i]))
+        at = (float(out["load"][i]), float(aht[i]))
         if at not in known:
             known[at] = erlang.required(
                 *at,
@@ -75,20 +86,25 @@ def _realtime(
                 max_occupancy=goal.max_occupancy,
                 shrinkage=goal.shrinkage,
             )
-        required[i] = known[at].scheduled
-        service[i] = known[at].service_level
-    return load, required, service
+        figures = known[at]
+        out["answering"][i] = figures.agents
+        out["required"][i] = figures.scheduled
+        out["service"][i] = figures.service_level
+        out["asa_seconds"][i] = figures.asa_seconds
+        out["occupancy"][i] = figures.occupancy
+        out["wait_probability"][i] = figures.wait_probability
+    return out
 
 
 def _deferred(
     goal: ServiceGoal, volume: np.ndarray, aht: np.ndarray, step: float, service: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> dict[str, np.ndarray]:
     work = deferred.Workload(volume, aht, step, goal.wait_seconds)
     sizing = deferred.size(work, goal.service_level, goal.shrinkage)
-    shares = np.full(len(volume), np.nan)
+    out = {name: np.full(len(volume), np.nan) for name in FIGURES}
     if service:
-        shares = deferred.project(work, sizing.required, goal.shrinkage).on_time_share
-    return sizing.load, sizing.required, shares
+        out["service"] = deferred.project(work, sizing.required, goal.shrinkage).on_time_share
+    return out | {"load": sizing.load, "answering": sizing.answering, "required": sizing.required}
 
 
 def headcounts(plans: Mapping[Key, Plan]) -> dict[Key, np.ndarray]:
@@ -139,6 +155,38 @@ def demand_csv(plans: Mapping[Key, Plan], grid: Grid) -> pd.DataFrame:
             "language": frame["language"],
         }
     )
+
+
+def figures_frame(plans: Mapping[Key, Plan], grid: Grid) -> pd.DataFrame:
+    """Every figure of the plans, one row per interval and (channel, language): interval_start
+    on the reference clock, channel, language, volume, aht_seconds, erlangs, answering,
+    required, service, and for real-time channels asa_seconds, occupancy and wait_probability
+    (empty where they do not apply)."""
+    local = [t.isoformat() for t in grid.local_instants]
+    parts = []
+    for (channel, language), p in sorted(plans.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "index": np.arange(grid.count),
+                    "interval_start": local,
+                    "channel": channel,
+                    "language": language or "",
+                    "volume": np.round(p.volume, 3),
+                    "aht_seconds": np.where(p.volume > 0, np.round(p.aht, 1), np.nan),
+                    "erlangs": np.round(p.load, 4),
+                    "answering": p.answering,
+                    "required": p.required,
+                    "service": np.round(p.service, 4),
+                    "asa_seconds": np.round(p.asa_seconds, 2),
+                    "occupancy": np.round(p.occupancy, 4),
+                    "wait_probability": np.round(p.wait_probability, 4),
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.sort_values(["index", "channel", "language"], kind="stable", ignore_index=True)
+    return frame.drop(columns="index")
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,34 @@ def test_the_written_demand_asks_for_what_the_forecast_does(tmp_path: Path) -> N
     assert from_csv == load_problem(folder).requirements.required
 
 
+def test_staffing_writes_every_interval_s_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = forecast_folder(tmp_path / "week", ROWS)
+    figures = tmp_path / "figures.csv"
+    argv = ["staffing", str(folder / "forecast.csv"), str(folder), "--figures", str(figures)]
+    assert main(argv) == 0
+    assert f"figures written to {figures}" in capsys.readouterr().err
+    with figures.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 672 * 3
+    noon = {
+        (r["channel"], r["language"]): r
+        for r in rows
+        if r["interval_start"] == "2026-11-24T12:00:00+01:00"
+    }
+    phone = noon[("phone", "")]
+    assert (phone["erlangs"], phone["answering"], phone["required"]) == ("10.0", "14", "20")
+    assert (phone["service"], phone["occupancy"], phone["wait_probability"]) == (
+        "0.8884",
+        "0.7143",
+        "0.1741",
+    )
+    assert phone["asa_seconds"] == "7.84"
+    social = noon[("social", "")]
+    assert social["service"] == "1.0" and social["asa_seconds"] == social["occupancy"] == ""
+
+
 def test_staffing_without_out_only_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -177,12 +205,13 @@ def test_staffing_of_a_bad_forecast_names_the_line(
     assert_one_line_error(capsys, code, "forecast.csv: line 5", "not on the 15-minute grid")
 
 
+@pytest.mark.parametrize("flag", ["--out", "--figures"])
 def test_staffing_into_a_folder_is_bad_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = forecast_folder(tmp_path / "week", ROWS)
-    code = main(["staffing", str(folder / "forecast.csv"), str(folder), "--out", str(tmp_path)])
-    assert_one_line_error(capsys, code, "--out is a folder")
+    code = main(["staffing", str(folder / "forecast.csv"), str(folder), flag, str(tmp_path)])
+    assert_one_line_error(capsys, code, f"{flag} is a folder")
 
 
 def test_staffing_of_a_missing_forecast_is_bad_input(
