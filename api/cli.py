@@ -358,18 +358,21 @@ def erlang(args: argparse.Namespace) -> int:
     if args.target is not None and args.within is None:
         raise BadInput("--target needs --within SECONDS: the wait the service level allows")
     load = queue.traffic(args.calls, args.interval, args.aht)
-    if args.agents is not None:
-        figures = queue.figures(args.agents, load, args.aht, args.within, args.shrinkage)
-    else:
-        figures = queue.required(
-            load,
-            args.aht,
-            service_level=args.target,
-            within_seconds=args.within,
-            asa_seconds=args.target_asa,
-            max_occupancy=args.max_occupancy,
-            shrinkage=args.shrinkage,
-        )
+    try:
+        if args.agents is not None:
+            figures = queue.figures(args.agents, load, args.aht, args.within, args.shrinkage)
+        else:
+            figures = queue.required(
+                load,
+                args.aht,
+                service_level=args.target,
+                within_seconds=args.within,
+                asa_seconds=args.target_asa,
+                max_occupancy=args.max_occupancy,
+                shrinkage=args.shrinkage,
+            )
+    except ValueError as err:  # figures no interval can have, told as the calculator's
+        raise BadInput(str(err)) from None
     given = {
         "calls": args.calls,
         "interval_seconds": args.interval,

@@ -8,6 +8,9 @@ from typing import Any
 
 # Shares such as 14 / (1 - 0.3) must round to 20 advisers, not 21, despite binary fractions.
 EPSILON = 1e-9
+# The search counts advisers one by one: beyond this load it would run for minutes, and no
+# interval of a contact centre comes near it (the 2010 ash-cloud peak was about 300 erlangs).
+MAX_LOAD = 100_000.0
 
 
 def traffic(calls: float, interval_seconds: float, aht_seconds: float) -> float:
@@ -234,8 +237,8 @@ def required(
     if not 0 < max_occupancy <= 1:
         raise ValueError(f"max occupancy {max_occupancy:g} is not a fraction above 0, at most 1")
     _check_fraction("shrinkage", shrinkage, closed=False)
-    if not (math.isfinite(load) and load >= 0):
-        raise ValueError(f"load of {load:g} erlangs: give 0 or more")
+    if not (math.isfinite(load) and 0 <= load <= MAX_LOAD):
+        raise ValueError(f"load of {load:g} erlangs: give 0 to {MAX_LOAD:,.0f}")
     if not aht_seconds > 0:
         raise ValueError(f"handling time of {aht_seconds:g} s: give more than 0 seconds")
     if load == 0:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from roster.demand import Key, channel_of, interval_of, read_table
+from roster.erlang import MAX_LOAD
 from roster.errors import ScenarioError
 from roster.model import Scenario
 from roster.timegrid import Grid
@@ -102,6 +103,14 @@ def read_forecast_csv(path: Path, scenario: Scenario, grid: Grid) -> Forecast:
                     source=source,
                     where=where,
                 )
+        load = contacts * handling / (grid.minutes * 60)
+        if load > MAX_LOAD:
+            raise ScenarioError(
+                f"volume {contacts:g} of {handling:g} s is {load:,.0f} erlangs, "
+                f"more than the {MAX_LOAD:,.0f} a sizing takes",
+                source=source,
+                where=where,
+            )
         if channel.kind == "deferred" and contacts > 0 and handling >= goal.wait_seconds:
             raise ScenarioError(
                 f"aht_seconds {raw} is not shorter than the promise of {channel.name!r} "

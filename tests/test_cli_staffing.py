@@ -110,6 +110,12 @@ def test_bad_interval_figures_exit_2_in_one_line(
     assert_one_line_error(capsys, main(argv), flag)
 
 
+def test_erlang_refuses_a_load_no_interval_has(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["erlang", "--calls", "1e9", "--interval", "900", "--aht", "300"]
+    code = main([*argv, "--target", "0.8", "--within", "20"])
+    assert_one_line_error(capsys, code, "erlangs: give 0 to 100,000")
+
+
 # --- roster staffing ------------------------------------------------------------------------
 
 

@@ -67,6 +67,10 @@ BAD_LINES: dict[str, tuple[list[object], list[str]]] = {
     "negative volume": ([NOON, "social", -2, 420], ["line 3", "volume '-2'", "contacts >= 0"]),
     "volume not a number": ([NOON, "social", "many", 420], ["line 3", "volume 'many'"]),
     "volume not finite": ([NOON, "social", "inf", 420], ["line 3", "volume 'inf'"]),
+    "volume beyond any contact centre": (
+        [NOON, "phone", "1e9", 300],
+        ["line 3", "333,333,333 erlangs", "more than the 100,000"],
+    ),
     "missing handling time": ([NOON, "phone", 4, ""], ["line 3", "aht_seconds is missing"]),
     "handling time of zero": ([NOON, "phone", 4, 0], ["line 3", "aht_seconds '0'", "> 0"]),
     "handling time as long as the promise": (
