@@ -1,9 +1,10 @@
-"""The `roster` command: solve a scenario, check a roster, print the scenario's JSON Schema."""
+"""The `roster` command: solve, check, staffing from a forecast, an Erlang C calculator, schema."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -11,10 +12,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from api import cli_service
+from roster import erlang as queue
 from roster.errors import ScenarioError
-from roster.io import load_problem, read_roster, write_roster
+from roster.forecast import read_forecast_csv
+from roster.io import load_problem, load_scenario, read_roster, week_grid, write_roster
 from roster.model import Scenario
-from roster.report import NO_ROSTER, format_summary, summary
+from roster.report import NO_ROSTER, format_erlang, format_staffing, format_summary, summary
+from roster.staffing import demand_csv, figures_frame, plan, staffing_table
 from roster.validation import validate
 
 PROG = "roster"
@@ -40,6 +44,47 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 86400:
         raise argparse.ArgumentTypeError(f"{text} s: give more than 0 and at most 86400 seconds")
     return value
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what}")
+    return value
+
+
+def _quantity(unit: str, *, positive: bool = False, whole: bool = False) -> Any:
+    """An argparse type: a number of `unit`, 0 or more (above 0 if `positive`)."""
+
+    def parse(text: str) -> float:
+        value = _number(text, unit)
+        if whole and value != int(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit}")
+        if value < 0 or (positive and value == 0):
+            raise argparse.ArgumentTypeError(
+                f"{text} {unit}: give {'more than 0' if positive else '0 or more'}"
+            )
+        return int(value) if whole else value
+
+    return parse
+
+
+def _fraction(low: float, high: float, low_in: bool, high_in: bool) -> Any:
+    def parse(text: str) -> float:
+        value = _number(text, "a fraction")
+        above = value >= low if low_in else value > low
+        below = value <= high if high_in else value < high
+        if not (above and below):
+            span = f"{'from' if low_in else 'above'} {low:g} {'to' if high_in else 'and below'}"
+            raise argparse.ArgumentTypeError(
+                f"{text}: give a fraction {span} {high:g} (0.8 for 80%)"
+            )
+        return value
+
+    return parse
 
 
 def build_parser() -> Parser:
@@ -75,6 +120,89 @@ def build_parser() -> Parser:
     check.add_argument("scenario", metavar="SCENARIO", help="scenario.json or a folder holding one")
     check.add_argument("roster", metavar="DIR", help="folder holding shifts.csv and activities.csv")
 
+    staffing = commands.add_parser(
+        "staffing",
+        help="turn a forecast into required advisers",
+        description="Size the advisers each interval needs to meet the service goals of "
+        "SCENARIO's channels for the contacts in FORECAST (Erlang C for real-time channels, the "
+        "carry-over model for deferred ones), print a summary per day, and write the demand "
+        "CSV a scenario reads with --out.",
+    )
+    staffing.add_argument(
+        "forecast",
+        metavar="FORECAST",
+        help="CSV: interval_start,channel,volume,aht_seconds[,language]",
+    )
+    staffing.add_argument(
+        "scenario", metavar="SCENARIO", help="scenario.json or a folder holding one"
+    )
+    staffing.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the demand CSV (interval_start,channel,required,language) to FILE",
+    )
+    staffing.add_argument(
+        "--figures",
+        metavar="FILE",
+        help="write every interval's figures to FILE: erlangs, advisers answering and to "
+        "schedule, service, and for real-time channels speed of answer, occupancy and "
+        "probability of waiting",
+    )
+
+    calculator = commands.add_parser(
+        "erlang",
+        help="Erlang C for one interval",
+        description="Erlang C for one interval: the advisers a service level (or an average "
+        "speed of answer) needs, or the service N advisers give.",
+    )
+    seconds = _quantity("seconds", positive=True)
+    for flag, kind, metavar, text in (
+        ("--calls", _quantity("calls"), "N", "calls arriving in the interval"),
+        ("--interval", seconds, "SECONDS", "length of the interval (1800 for half an hour)"),
+        ("--aht", seconds, "SECONDS", "average handling time"),
+    ):
+        calculator.add_argument(flag, type=kind, required=True, metavar=metavar, help=text)
+    goal = calculator.add_mutually_exclusive_group(required=True)
+    goal.add_argument(
+        "--target",
+        type=_fraction(0, 1, False, False),
+        metavar="SHARE",
+        help="service level to reach, a fraction (0.8 for 80%%), with --within",
+    )
+    goal.add_argument(
+        "--target-asa",
+        type=seconds,
+        metavar="SECONDS",
+        help="average speed of answer to reach instead",
+    )
+    goal.add_argument(
+        "--agents",
+        type=_quantity("advisers", whole=True),
+        metavar="N",
+        help="the figures of N advisers taking calls",
+    )
+    calculator.add_argument(
+        "--within",
+        type=_quantity("seconds"),
+        metavar="SECONDS",
+        help="the wait the service level allows (20 for 80%% within 20 s)",
+    )
+    calculator.add_argument(
+        "--shrinkage",
+        type=_fraction(0, 1, True, False),
+        default=0.0,
+        metavar="SHARE",
+        help="share of scheduled time not taking calls (0.3): gives the advisers to schedule",
+    )
+    calculator.add_argument(
+        "--max-occupancy",
+        type=_fraction(0, 1, False, True),
+        default=1.0,
+        metavar="SHARE",
+        help="highest share of their time advisers may spend on calls (0.85)",
+    )
+    calculator.add_argument("--json", action="store_true", help="print the figures as JSON")
+
     commands.add_parser(
         "schema",
         help="print the JSON Schema of scenario.json",
@@ -103,6 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(Path(args.scenario), Path(args.roster))
         if args.command in cli_service.COMMANDS:
             return cli_service.run(args)
+        if args.command == "staffing":
+            out = None if args.out is None else Path(args.out)
+            figures = None if args.figures is None else Path(args.figures)
+            return staffing(Path(args.forecast), Path(args.scenario), out, figures)
+        if args.command == "erlang":
+            return erlang(args)
         return schema()
     except (BadInput, ScenarioError) as err:
         return _error(str(err))
@@ -196,6 +330,66 @@ def check(scenario: Path, folder: Path) -> int:
         print(_count(violations, "hard rule violation"), file=sys.stderr)
         return 1
     print("no hard rule broken")
+    return 0
+
+
+def staffing(forecast: Path, scenario: Path, out: Path | None, figures: Path | None = None) -> int:
+    """Size the forecast's advisers, print the summary, write the demand CSV to `out` and
+    every interval's figures to `figures`."""
+    for flag, path in (("--out", out), ("--figures", figures)):
+        if path is not None and path.is_dir():
+            raise BadInput(f"{path}: {flag} is a folder, not a file")
+    model = load_scenario(scenario)
+    grid = week_grid(model)
+    plans = plan(model, read_forecast_csv(forecast, model, grid))
+    written = []
+    if out is not None:
+        demand = demand_csv(plans, grid)
+        demand.to_csv(out, index=False, lineterminator="\n")
+        written.append(f"demand written to {out} ({len(demand)} rows)")
+    if figures is not None:
+        table = figures_frame(plans, grid)
+        table.to_csv(figures, index=False, lineterminator="\n")
+        written.append(f"figures written to {figures} ({len(table)} rows)")
+    print(format_staffing(model, staffing_table(plans, grid), str(forecast)), end="")
+    for line in written:
+        print(line, file=sys.stderr)
+    return 0
+
+
+def erlang(args: argparse.Namespace) -> int:
+    """The Erlang C figures of one interval, as text or JSON."""
+    if args.target is not None and args.within is None:
+        raise BadInput("--target needs --within SECONDS: the wait the service level allows")
+    load = queue.traffic(args.calls, args.interval, args.aht)
+    try:
+        if args.agents is not None:
+            figures = queue.figures(args.agents, load, args.aht, args.within, args.shrinkage)
+        else:
+            figures = queue.required(
+                load,
+                args.aht,
+                service_level=args.target,
+                within_seconds=args.within,
+                asa_seconds=args.target_asa,
+                max_occupancy=args.max_occupancy,
+                shrinkage=args.shrinkage,
+            )
+    except ValueError as err:  # figures no interval can have, told as the calculator's
+        raise BadInput(str(err)) from None
+    given = {
+        "calls": args.calls,
+        "interval_seconds": args.interval,
+        "aht_seconds": args.aht,
+        "target": args.target,
+        "target_asa_seconds": args.target_asa,
+        "max_occupancy": args.max_occupancy,
+        "shrinkage": args.shrinkage,
+    }
+    if args.json:
+        print(json.dumps(given | figures.as_dict(), indent=2))
+    else:
+        print(format_erlang(given, figures), end="")
     return 0
 
 

@@ -1,11 +1,15 @@
 """Write an example week of web advisers: scenario.json, demand.csv and carry_in.csv in a folder.
 
     python examples/generate.py --advisers 26 --out examples/airline_week
+    python examples/generate.py --advisers 26 --forecast --out examples/airline_week_forecast
 
 The set-up follows the domain brief: a Paris day team on social media (70%) and phone (30%),
 and the nights (22:00-08:00 Paris) covered by a French-speaking team in Sydney, by an outsourced
 team, or not at all (`--night-policy`). Demand is sized from what the advisers can supply, so a
 good roster covers almost all of it. The same seed gives the same advisers whatever the week.
+With `--forecast` the folder holds forecast.csv (contacts and handling times) and the channels'
+service goals instead of demand.csv: volumes are scaled so that the advisers they require come
+to the same share of the supply.
 """
 
 from __future__ import annotations
@@ -26,11 +30,15 @@ try:
 except ImportError:  # run as a script from a checkout: the packages sit one folder up
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
+
+from roster.forecast import Forecast, forecast_frame
 from roster.io import load_problem, parse_scenario
 from roster.model import Scenario, Team
 from roster.problem import Problem
 from roster.shifts import team_options
 from roster.solution import BREAK
+from roster.staffing import headcounts, plan
 from roster.timegrid import Grid, iso_utc, localize
 
 REFERENCE_ZONE = "Europe/Paris"
@@ -43,6 +51,23 @@ LEAVE_SHARE = 0.05  # of all advisers, on leave one whole day
 DEMAND_SHARE = 0.90  # demand in adviser-hours, as a share of what the team can supply
 DEMAND_CAP = 0.95  # never more than this share of the supply (rounding goes down past it)
 NIGHT_START, NIGHT_END = time(22), time(8)  # the Paris night
+# Forecasts: handling times in seconds, English contacts per quarter-hour (weekdays 10-18),
+# and the service goals of the channels (shrinkage: absence, meetings, coaching; breaks are
+# in the roster already).
+AHT = {"social": 420.0, "phone": 300.0}
+ENGLISH_AHT = 480.0
+ENGLISH_CONTACTS = 0.6
+GOALS: dict[str, dict[str, float]] = {
+    "social": {"service_level": 0.95, "within_minutes": 60},
+    "phone": {
+        "service_level": 0.8,
+        "within_seconds": 20,
+        "max_occupancy": 0.85,
+        "shrinkage": 0.15,
+    },
+}
+FIT_STEPS = 20  # bisection steps when scaling a forecast to the advisers' supply
+FIT_ROUNDS = 2  # rounds of fitting the day and the night of social media in turn
 
 FIRST_NAMES = (  # noqa: SIM905 (a list of names reads better as one string)
     "Camille Léa Manon Chloé Inès Julie Sarah Emma Lucie Clara Pauline Marion Sophie Élodie "
@@ -390,6 +415,82 @@ def demand_rows(scenario: Scenario, grid: Grid, policy: str) -> list[dict[str, A
     return rows
 
 
+def forecast_of(scenario: Scenario, grid: Grid, policy: str) -> Forecast:
+    """A week of contacts shaped like the demand above (social peaks 11:00-14:00 and
+    16:00-19:00, phone by day), each part's volume the largest whose required advisers stay
+    within DEMAND_SHARE of what the team covering it can supply inside its window."""
+    local = grid.local_instants
+    weekdays_only = policy == "none"
+    day = np.array([social_day_weight(t, weekdays_only) for t in local])
+    night = np.array([night_weight(policy)(t) for t in local])
+    phone = np.array([phone_weight(t, weekdays_only) for t in local])
+    english = np.zeros(grid.count)
+    if any("en" in a.languages for a in scenario.advisers):
+        english = np.array(
+            [ENGLISH_CONTACTS if t.weekday() < 5 and 10 <= t.hour < 18 else 0.0 for t in local]
+        )
+    supply = supply_hours(scenario)
+    by_day = np.array([scenario.team("paris").window.contains(t.time()) for t in local])
+    day_supply = supply.get(("paris", "social"), 0.0)
+    night_supply = sum(
+        h for (team, channel), h in supply.items() if channel == "social" and team != "paris"
+    )
+
+    def volumes(day_scale: float, night_scale: float, phone_scale: float) -> Forecast:
+        volume = {
+            ("phone", None): np.round(phone * phone_scale, 1),
+            ("social", None): np.round(day * day_scale + night * night_scale, 1),
+        }
+        if english.any():
+            volume[("social", "en")] = english
+        return _forecast(grid, volume)
+
+    def hours(forecast: Forecast, channel: str, where: np.ndarray) -> float:
+        required = headcounts(plan(scenario, forecast, service=False))[(channel, None)]
+        return float(required[where].sum()) * grid.minutes / 60
+
+    everywhere = np.ones(grid.count, dtype=bool)
+    phone_supply = supply.get(("paris", "phone"), 0.0) if phone.any() else 0.0
+    phone_scale = _fit(lambda k: hours(volumes(0, 0, k), "phone", everywhere), phone_supply)
+    day_scale = night_scale = 0.0
+    for _ in range(FIT_ROUNDS):  # the day's backlog runs into the night and back
+        day_scale = _fit(
+            lambda k, n=night_scale: hours(volumes(k, n, 0), "social", by_day), day_supply
+        )
+        if night.any():
+            night_scale = _fit(
+                lambda k, d=day_scale: hours(volumes(d, k, 0), "social", ~by_day), night_supply
+            )
+    return volumes(day_scale, night_scale, phone_scale)
+
+
+def _fit(hours: Callable[[float], float], supply: float) -> float:
+    """The scale whose required adviser-hours come closest to DEMAND_SHARE of `supply` without
+    passing DEMAND_CAP of it, by bisection (required advisers only grow with the volume)."""
+    target = DEMAND_SHARE * supply
+    if target <= 0:
+        return 0.0
+    low, high = 0.0, 1.0
+    while hours(high) <= target:
+        low, high = high, 2 * high
+    for _ in range(FIT_STEPS):
+        middle = (low + high) / 2
+        low, high = (middle, high) if hours(middle) <= target else (low, middle)
+    above = hours(high)
+    if above <= DEMAND_CAP * supply and above - target < target - hours(low):
+        return high
+    return low
+
+
+def _forecast(grid: Grid, volume: dict[tuple[str, str | None], np.ndarray]) -> Forecast:
+    """A forecast of these volumes with the channels' handling times."""
+    aht = {
+        key: np.where(v > 0, ENGLISH_AHT if key[1] else AHT[key[0]], 0.0)
+        for key, v in volume.items()
+    }
+    return Forecast(grid=grid, volume=volume, aht=aht)
+
+
 def previous_night(monday: date) -> tuple[datetime, datetime]:
     """The Paris night from Sunday 22:00 to the week's Monday 08:00, in UTC."""
     start = localize(monday - timedelta(days=1), NIGHT_START, REFERENCE_ZONE)
@@ -446,24 +547,48 @@ def write_csv(path: Path, rows: list[dict[str, Any]], columns: Sequence[str]) ->
         writer.writerows(rows)
 
 
-def generate(out: Path, advisers: int, monday: date, seed: int, name: str, policy: str) -> Problem:
-    """Write the example folder and return it loaded back, as a solver would see it."""
+def generate(
+    out: Path,
+    advisers: int,
+    monday: date,
+    seed: int,
+    name: str,
+    policy: str,
+    *,
+    forecast: bool = False,
+) -> Problem:
+    """Write the example folder and return it loaded back, as a solver would see it.
+
+    With `forecast`, the folder holds forecast.csv and the channels' service goals instead of
+    demand.csv.
+    """
     rng = random.Random(seed)
     data = base_scenario(name, monday, policy)
     grid = Grid.for_week(monday, REFERENCE_ZONE, data["week"]["interval_minutes"])
     sizes = team_sizes(advisers, policy)
     bare = parse_scenario(data, source="generated scenario")
     data["advisers"] = make_advisers(rng, bare, grid, sizes, weekdays_only=policy == "none")
+    if forecast:
+        data["channels"] = [c | {"service": GOALS[c["name"]]} for c in CHANNELS]
+        data["demand"] = {"forecast": "forecast.csv"} | {
+            k: v for k, v in data["demand"].items() if k != "csv"
+        }
     scenario = parse_scenario(data, source="generated scenario")
-    demand = demand_rows(scenario, grid, policy)
     morning = previous_night(monday)[1]
-    first_night = [
-        r["required"]
-        for r in demand
-        if r["channel"] == "social"
-        and not r["language"]
-        and datetime.fromisoformat(r["interval_start"]) < morning
-    ]
+    contacts = None
+    if forecast:
+        contacts = forecast_of(scenario, grid, policy)
+        social = headcounts(plan(scenario, contacts))[("social", None)]
+        first_night = [int(n) for n, t in zip(social, grid.instants, strict=True) if t < morning]
+    else:
+        demand = demand_rows(scenario, grid, policy)
+        first_night = [
+            r["required"]
+            for r in demand
+            if r["channel"] == "social"
+            and not r["language"]
+            and datetime.fromisoformat(r["interval_start"]) < morning
+        ]
     carry_in = carry_in_rows(rng, scenario, grid, max(first_night, default=0))
     if not carry_in:
         data.pop("carry_in", None)
@@ -471,7 +596,12 @@ def generate(out: Path, advisers: int, monday: date, seed: int, name: str, polic
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, indent=2, ensure_ascii=False)
     (out / "scenario.json").write_text(text + "\n", encoding="utf-8")
-    write_csv(out / "demand.csv", demand, ("interval_start", "channel", "required", "language"))
+    if contacts is not None:
+        (out / "demand.csv").unlink(missing_ok=True)
+        forecast_frame(contacts).to_csv(out / "forecast.csv", index=False, lineterminator="\n")
+    else:
+        (out / "forecast.csv").unlink(missing_ok=True)
+        write_csv(out / "demand.csv", demand, ("interval_start", "channel", "required", "language"))
     (out / "carry_in.csv").unlink(missing_ok=True)
     if carry_in:
         write_csv(out / "carry_in.csv", carry_in, ("adviser_id", "activity", "start", "end"))
@@ -539,6 +669,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="draws names and individual touches")
     parser.add_argument("--name", help="scenario name (default: the folder name)")
     parser.add_argument("--night-policy", choices=POLICIES, default="sydney")
+    parser.add_argument(
+        "--forecast", action="store_true", help="write forecast.csv and service goals, no demand"
+    )
     args = parser.parse_args(argv)
     if args.advisers < 1:
         parser.error("--advisers must be at least 1")
@@ -550,6 +683,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             args.seed,
             args.name or args.out.resolve().name,
             args.night_policy,
+            forecast=args.forecast,
         )
     except ValueError as err:
         parser.error(str(err))

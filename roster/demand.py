@@ -49,52 +49,75 @@ class Requirements:
         return [max(a, b) for a, b in zip(own, summed, strict=True)]
 
 
-def read_demand_csv(path: Path, scenario: Scenario, grid: Grid) -> pd.DataFrame:
-    """Read and check a demand CSV; errors name the file and line."""
+def read_table(path: Path, columns: Iterable[str], expected: str) -> pd.DataFrame:
+    """A CSV file as text cells (empty cells stay empty strings), with `columns` required.
+
+    Errors name the file; a missing column names line 1 and the `expected` header.
+    """
     source = str(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
         raise ScenarioError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a folder, not a CSV file", source=source) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise ScenarioError(f"unreadable CSV ({err})", source=source) from None
-    missing = [c for c in DEMAND_COLUMNS if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ScenarioError(
-            f"missing column(s) {', '.join(missing)}; expected "
-            "interval_start,channel,required[,language]",
+            f"missing column(s) {', '.join(missing)}; expected {expected}",
             source=source,
             where="line 1",
         )
+    return frame
+
+
+def interval_of(stamp: str, grid: Grid, source: str, where: str) -> int:
+    """The interval number of an `interval_start` cell; errors name the file and line."""
+    stamp = stamp.strip()
+    try:
+        instant = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise ScenarioError(
+            f"interval_start {stamp!r} is not an ISO 8601 date-time", source=source, where=where
+        ) from None
+    if instant.tzinfo is None:
+        raise ScenarioError(
+            f"interval_start {stamp!r} has no UTC offset (write e.g. {stamp}+01:00)",
+            source=source,
+            where=where,
+        )
+    try:
+        return grid.index(instant)
+    except ValueError as err:
+        raise ScenarioError(f"interval_start {err}", source=source, where=where) from None
+
+
+def channel_of(cell: str, channels: Iterable[str], source: str, where: str) -> str:
+    """The channel named in a `channel` cell; errors name the file, line and known channels."""
+    channel = cell.strip()
+    if channel not in channels:
+        raise ScenarioError(
+            f"unknown channel {channel!r} (known: {', '.join(sorted(channels))})",
+            source=source,
+            where=where,
+        )
+    return channel
+
+
+def read_demand_csv(path: Path, scenario: Scenario, grid: Grid) -> pd.DataFrame:
+    """Read and check a demand CSV; errors name the file and line."""
+    source = str(path)
+    frame = read_table(path, DEMAND_COLUMNS, "interval_start,channel,required[,language]")
     channels = {c.name for c in scenario.channels}
     seen: dict[tuple[int, str, str | None], int] = {}
     rows = []
     for n, record in enumerate(frame.to_dict("records"), start=2):
         where = f"line {n}"
         stamp = record["interval_start"].strip()
-        try:
-            instant = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        except ValueError:
-            raise ScenarioError(
-                f"interval_start {stamp!r} is not an ISO 8601 date-time", source=source, where=where
-            ) from None
-        if instant.tzinfo is None:
-            raise ScenarioError(
-                f"interval_start {stamp!r} has no UTC offset (write e.g. {stamp}+01:00)",
-                source=source,
-                where=where,
-            )
-        try:
-            index = grid.index(instant)
-        except ValueError as err:
-            raise ScenarioError(f"interval_start {err}", source=source, where=where) from None
-        channel = record["channel"].strip()
-        if channel not in channels:
-            raise ScenarioError(
-                f"unknown channel {channel!r} (known: {', '.join(sorted(channels))})",
-                source=source,
-                where=where,
-            )
+        index = interval_of(stamp, grid, source, where)
+        channel = channel_of(record["channel"], channels, source, where)
         raw = record["required"].strip()
         try:
             value = float(raw)
@@ -119,6 +142,19 @@ def read_demand_csv(path: Path, scenario: Scenario, grid: Grid) -> pd.DataFrame:
         seen[key] = n
         rows.append((index, channel, language, int(value)))
     return pd.DataFrame(rows, columns=["index", "channel", "language", "required"])
+
+
+def merge_demand(frames: Iterable[pd.DataFrame | None]) -> pd.DataFrame | None:
+    """Demand rows from several sources as one: the larger where two ask for the same
+    interval, channel and language."""
+    given = [f for f in frames if f is not None]
+    if len(given) <= 1:
+        return given[0] if given else None
+    rows = pd.concat(given, ignore_index=True)
+    # a missing language must group with the other missing ones, not vanish as NaN
+    rows["language"] = rows["language"].fillna("").astype(str)
+    keys = ["index", "channel", "language"]
+    return rows.groupby(keys, as_index=False, sort=True)["required"].max()[[*keys, "required"]]
 
 
 def requirements(scenario: Scenario, grid: Grid, frame: pd.DataFrame | None) -> Requirements:

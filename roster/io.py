@@ -10,12 +10,14 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from roster.demand import read_demand_csv, requirements
+from roster.demand import merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
+from roster.forecast import read_forecast_csv
 from roster.model import Scenario
 from roster.problem import Problem
 from roster.shifts import check_grid
 from roster.solution import BREAK, Activity, Roster, Shift
+from roster.staffing import Service, demand_frame, plan, project
 from roster.timegrid import Grid, iso_utc, to_local
 
 SCENARIO_FILE = "scenario.json"
@@ -77,20 +79,35 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def load_problem(path: str | Path) -> Problem:
-    """A scenario file with its demand CSV and carry-in, ready to solve or check."""
-    file = scenario_path(path)
-    scenario = load_scenario(file)
-    grid = Grid.for_week(
+def week_grid(scenario: Scenario) -> Grid:
+    """The interval grid of a scenario's week."""
+    return Grid.for_week(
         scenario.week.monday, scenario.week.timezone, scenario.week.interval_minutes
     )
+
+
+def load_problem(path: str | Path) -> Problem:
+    """A scenario file with its demand CSV, forecast and carry-in, ready to solve or check.
+
+    A forecast becomes required advisers with the channels' service goals; where the demand CSV
+    asks for the same interval, channel and language, the larger number holds.
+    """
+    file = scenario_path(path)
+    scenario = load_scenario(file)
+    grid = week_grid(scenario)
     frame = None
     if scenario.demand.csv:
         frame = read_demand_csv(file.parent / scenario.demand.csv, scenario, grid)
+    forecast = None
+    if scenario.demand.forecast:
+        forecast = read_forecast_csv(file.parent / scenario.demand.forecast, scenario, grid)
+        frame = merge_demand([frame, demand_frame(plan(scenario, forecast, service=False))])
     carry_in = Roster()
     if scenario.carry_in:
         carry_in = read_activities_as_shifts(file.parent / scenario.carry_in, scenario)
-    return Problem(scenario, grid, requirements(scenario, grid, frame), carry_in, str(file))
+    return Problem(
+        scenario, grid, requirements(scenario, grid, frame), carry_in, str(file), forecast
+    )
 
 
 def _instant(value: str, source: str, where: str, column: str) -> datetime:
@@ -254,11 +271,17 @@ def activities_frame(roster: Roster) -> pd.DataFrame:
 
 
 def coverage_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
-    """Required, scheduled and shortfall per interval and channel (and language where asked)."""
+    """Required, scheduled and shortfall per interval and channel (and language where asked).
+
+    With a forecast, three more columns on each channel's headcount rows: `forecast_volume`
+    (contacts expected), and the projected `service_level` (real-time channels) or
+    `on_time_share` (deferred channels); empty where they do not apply or no contact arrives.
+    """
     scheduled = problem.scheduled(roster)
     grid = problem.grid
     req = problem.requirements
     keys = sorted(scheduled, key=lambda k: (k[0], k[1] or ""))
+    services = project(problem.scenario, problem.forecast, scheduled) if problem.forecast else None
     rows = []
     for i, instant in enumerate(grid.instants):
         stamp = iso_utc(instant)
@@ -270,19 +293,36 @@ def coverage_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
                 else req.required[(channel, language)][i]
             )
             have = scheduled[(channel, language)][i]
-            rows.append(
-                {
-                    "interval_start": stamp,
-                    "local_start": local,
-                    "channel": channel,
-                    "language": language or "",
-                    "required": need,
-                    "scheduled": have,
-                    "shortfall": max(0, need - have),
-                    "surplus": max(0, have - need),
-                }
-            )
+            row: dict[str, Any] = {
+                "interval_start": stamp,
+                "local_start": local,
+                "channel": channel,
+                "language": language or "",
+                "required": need,
+                "scheduled": have,
+                "shortfall": max(0, need - have),
+                "surplus": max(0, have - need),
+            }
+            if services is not None:
+                row |= _projected(services, channel, language, i)
+            rows.append(row)
     return pd.DataFrame(rows)
+
+
+PROJECTED_COLUMNS = ("forecast_volume", "service_level", "on_time_share")
+
+
+def _projected(
+    services: dict[str, Service], channel: str, language: str | None, i: int
+) -> dict[str, float | None]:
+    out: dict[str, float | None] = dict.fromkeys(PROJECTED_COLUMNS)
+    service = services.get(channel)
+    if service is None or language is not None:
+        return out
+    out["forecast_volume"] = round(float(service.volume[i]), 3)
+    if service.volume[i] > 0:
+        out[service.measure] = round(float(service.value[i]), 4)
+    return out
 
 
 def write_roster(

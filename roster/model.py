@@ -59,16 +59,97 @@ class Week(Strict):
         return value
 
 
+MAX_PROMISE_HOURS = 72  # a deferred promise must fit well inside the (cyclic) week
+
+
+def check_fraction(value: float) -> float:
+    if not 0 <= value <= 1:
+        raise ValueError(f"{value:g} is not a fraction from 0 to 1 (write 0.8 for 80%)")
+    return value
+
+
+Fraction = Annotated[float, AfterValidator(check_fraction)]
+
+
+class ServiceGoal(Strict):
+    """A channel's promise: a share of its contacts answered within a wait.
+
+    It turns a forecast into required advisers: Erlang C on a real-time channel (the wait before
+    an adviser picks up), the carry-over model on a deferred one (the time until the answer is
+    sent). Shares are fractions: 0.8 is 80%.
+    """
+
+    service_level: Fraction = Field(
+        description="Share of contacts answered within the wait, as a fraction (0.8 for 80%)"
+    )
+    within_seconds: float | None = Field(
+        default=None, gt=0, le=MAX_PROMISE_HOURS * 3600, description="The wait in seconds"
+    )
+    within_minutes: float | None = Field(
+        default=None, gt=0, le=MAX_PROMISE_HOURS * 60, description="The wait in minutes"
+    )
+    asa_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="Real-time only: an average speed of answer to meet as well, in seconds",
+    )
+    max_occupancy: Fraction = Field(
+        default=1.0,
+        description="Real-time only: the highest share of their time advisers spend on calls",
+    )
+    shrinkage: Fraction = Field(
+        default=0.0,
+        description=(
+            "Share of scheduled time not spent on contacts (absence, meetings, coaching); "
+            "breaks are in the roster already"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _goal(self) -> ServiceGoal:
+        if not 0 < self.service_level < 1:
+            raise ValueError(
+                f"service_level {self.service_level:g}: give a share above 0 and below 1 "
+                "(no staffing answers every contact within a wait when they arrive at random)"
+            )
+        if (self.within_seconds is None) == (self.within_minutes is None):
+            raise ValueError("give the wait as within_seconds or within_minutes (one of them)")
+        if self.max_occupancy <= 0:
+            raise ValueError("max_occupancy: give a share above 0")
+        if self.shrinkage >= 1:
+            raise ValueError("shrinkage: give a share below 1")
+        return self
+
+    @property
+    def wait_seconds(self) -> float:
+        """The wait of the promise, in seconds."""
+        if self.within_seconds is not None:
+            return self.within_seconds
+        assert self.within_minutes is not None  # one of the two, checked above
+        return self.within_minutes * 60
+
+
 class Channel(Strict):
     """A contact channel; `realtime` work must be answered now, `deferred` work can wait."""
 
     name: Name
     kind: Literal["realtime", "deferred"] = "deferred"
     label: str | None = Field(default=None, description="Shown to people, e.g. 'Social media'")
+    service: ServiceGoal | None = Field(
+        default=None, description="The service goal that turns a forecast into required advisers"
+    )
 
     @property
     def title(self) -> str:
         return self.label or self.name.capitalize()
+
+    @model_validator(mode="after")
+    def _goal_fits_kind(self) -> Channel:
+        if self.service is not None and self.kind == "deferred":
+            for field in ("asa_seconds", "max_occupancy"):
+                if field in self.service.model_fields_set:
+                    raise ValueError(f"service.{field} applies to real-time channels only")
+        return self
 
 
 class Window(Strict):
@@ -280,11 +361,23 @@ class MinimumCover(Strict):
 
 
 class Demand(Strict):
-    """Where required advisers come from: a CSV file and always-on minimum rules."""
+    """Where required advisers come from: a CSV file, a forecast and always-on minimum rules.
+
+    Where the CSV and the forecast both ask for advisers on the same interval, channel and
+    language, the larger number holds.
+    """
 
     csv: str | None = Field(
         default=None,
         description="CSV path relative to the scenario: interval_start,channel,required[,language]",
+    )
+    forecast: str | None = Field(
+        default=None,
+        description=(
+            "Forecast CSV path relative to the scenario: "
+            "interval_start,channel,volume,aht_seconds[,language]; "
+            "turned into required advisers with the channels' service goals"
+        ),
     )
     minimum: list[MinimumCover] = Field(default_factory=list)
 
@@ -355,6 +448,11 @@ class Scenario(Strict):
                     raise ValueError(
                         f"{where}.split: {share:g}% on {channel!r}, a channel the adviser lacks"
                     )
+        if self.demand.forecast and not any(c.service for c in self.channels):
+            raise ValueError(
+                "demand.forecast: no channel has a service goal (channels[].service) "
+                "to turn the forecast into advisers"
+            )
         for i, rule in enumerate(self.demand.minimum):
             if rule.channel not in channels:
                 raise ValueError(f"demand.minimum[{i}].channel: unknown channel {rule.channel!r}")

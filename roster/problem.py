@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from roster.demand import Key, Requirements
+from roster.forecast import Forecast
 from roster.model import Adviser, Scenario, Team
 from roster.shifts import ShiftOption, adviser_options, team_options
 from roster.solution import BREAK, Roster
@@ -21,6 +22,7 @@ class Problem:
     requirements: Requirements
     carry_in: Roster = field(default_factory=Roster)
     source: str = ""
+    forecast: Forecast | None = None  # when the scenario gives one: the service a roster gives
 
     @cached_property
     def teams(self) -> dict[str, Team]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from roster.model import Adviser
+import pandas as pd
+
+from roster.erlang import Figures
+from roster.model import Adviser, Scenario, ServiceGoal
 from roster.problem import Problem
 from roster.solution import BREAK, Roster
+from roster.staffing import project
 from roster.timegrid import iso_utc
 
 NO_ROSTER = ("NO_SOLUTION", "IMPOSSIBLE")  # statuses of a solve that found no roster
@@ -34,10 +39,15 @@ def summary(
     `objective` and `lower_bound` are penalty points, `gap` a fraction (0.01 is 1%),
     `solve_seconds` wall-clock seconds, `penalties` points per soft rule name; `violations`
     are the hard rules the roster breaks (shown with `str`), none for a trustworthy roster.
-    Hours are adviser-hours: one adviser during one hour.
+    Hours are adviser-hours: one adviser during one hour. With a forecast, `projected_service`
+    gives per channel the share of contacts answered within the goal's wait, for the week and
+    per day of the reference clock.
     """
     scenario = problem.scenario
     coverage = _coverage(problem, roster)
+    projected = (
+        {"projected_service": _projected_service(problem, roster)} if problem.forecast else {}
+    )
     return {
         "scenario": scenario.name,
         "week": {
@@ -55,8 +65,37 @@ def summary(
         "diagnosis": list(diagnosis),
         "violations": [str(v) for v in violations],
         **coverage,
+        **projected,
         "advisers": [_adviser(problem, roster, a) for a in scenario.advisers],
     }
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _projected_service(problem: Problem, roster: Roster) -> dict[str, Any]:
+    """Per channel of the forecast: the share of its contacts answered within its goal's wait
+    with the roster's advisers, for the week and per day, and the intervals below the goal."""
+    assert problem.forecast is not None
+    services = project(problem.scenario, problem.forecast, problem.scheduled(roster))
+    out: dict[str, Any] = {}
+    for name, service in services.items():
+        entry = {
+            "kind": service.channel.kind,
+            "measure": service.measure,
+            "goal": service.goal.service_level,
+            "within_seconds": service.goal.wait_seconds,
+            "contacts": round(float(service.volume.sum()), 1),
+            "week": _share(service.share()),
+            "days": {d.isoformat(): _share(v) for d, v in service.by_day(problem.grid).items()},
+            "intervals_with_contacts": int((service.volume > 0).sum()),
+            "intervals_below_goal": service.below_goal(),
+        }
+        if service.channel.kind == "deferred":
+            entry["backlog_grows"] = not service.stable
+        out[name] = entry
+    return out
 
 
 def _coverage(problem: Problem, roster: Roster) -> dict[str, Any]:
@@ -145,6 +184,7 @@ def format_summary(data: Mapping[str, Any]) -> str:
         advisers = []
     else:
         lines += _coverage_lines(data)
+        lines += _service_lines(data.get("projected_service") or {})
         advisers = data.get("advisers", [])
     if advisers:
         lines += ["", "Teams", *_team_lines(advisers)]
@@ -222,6 +262,43 @@ def _coverage_lines(data: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def wait_text(seconds: float) -> str:
+    """'20 s', '60 min', '3 h': a wait as a supervisor says it."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 7200 or seconds % 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
+def percent(share: float | None) -> str:
+    """'88.8%', '80%' (one decimal at most), '-' for no share (None or NaN)."""
+    if share is None or math.isnan(share):
+        return "-"
+    return f"{round(100 * share, 1):g}%"
+
+
+def _service_lines(projected: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    if not projected:
+        return []
+    lines = ["", "Projected service from the forecast"]
+    width = max(len(c) for c in projected)
+    for channel, s in projected.items():
+        line = (
+            f"  {channel:<{width}}  {percent(s['week'])} answered within "
+            f"{wait_text(s['within_seconds'])} (goal {percent(s['goal'])}), "
+            f"{s['intervals_below_goal']} of {s['intervals_with_contacts']} intervals below it"
+        )
+        days = {d: v for d, v in s["days"].items() if v is not None}
+        low = min(days, key=lambda d: days[d], default=None)
+        if low is not None and days[low] < s["goal"]:
+            line += f"; lowest day {datetime.fromisoformat(low):%a %d %b} {percent(days[low])}"
+        if s.get("backlog_grows"):
+            line += "; the backlog grows week on week"
+        lines.append(line)
+    return lines
+
+
 def _team_lines(advisers: list[Mapping[str, Any]]) -> list[str]:
     teams: dict[str, list[Mapping[str, Any]]] = {}
     for a in advisers:
@@ -275,3 +352,84 @@ def _adviser_line(a: Mapping[str, Any]) -> str:
         )
     name = f" {a['name']}" if a.get("name") else ""
     return f"{a['id']}{name} ({a['team']}): " + "; ".join(parts)
+
+
+def goal_text(goal: ServiceGoal, kind: str) -> str:
+    """'80% answered within 20 s, max occupancy 85%, shrinkage 30%'."""
+    parts = [f"{percent(goal.service_level)} answered within {wait_text(goal.wait_seconds)}"]
+    if goal.asa_seconds is not None:
+        parts.append(f"average speed of answer {goal.asa_seconds:g} s")
+    if kind == "realtime" and goal.max_occupancy < 1:
+        parts.append(f"max occupancy {percent(goal.max_occupancy)}")
+    if goal.shrinkage:
+        parts.append(f"shrinkage {percent(goal.shrinkage)}")
+    return ", ".join(parts)
+
+
+def format_staffing(scenario: Scenario, table: pd.DataFrame, source: str) -> str:
+    """The staffing a forecast needs, as text: the goals, then per day and channel the
+    contacts, handling hours, required adviser-hours, the peak and the share answered in time
+    (`table` is `roster.staffing.staffing_table`)."""
+    lines = [
+        f"Staffing for {scenario.name}, week of {scenario.week.monday} "
+        f"({scenario.week.timezone}), from {source}"
+    ]
+    channels = list(dict.fromkeys(table["channel"]))
+    width = max([len("channel"), *(len(c) for c in channels)])
+    for name in channels:
+        channel = scenario.channel(name)
+        if channel.service is not None:
+            lines.append(
+                f"  {name:<{width}}  {channel.kind}: {goal_text(channel.service, channel.kind)}"
+            )
+    lines += [
+        "",
+        f"  {'day':<10}  {'channel':<{width}}  {'contacts':>9}  {'handling h':>10}"
+        f"  {'advisers h':>10}  {'peak':>4}  {'at':<5}  in time",
+    ]
+    for row in table.to_dict("records"):
+        day = "week" if row["day"] == "week" else f"{date.fromisoformat(row['day']):%a %d %b}"
+        at = ""
+        if isinstance(row["peak_at"], str) and row["day"] != "week":  # pandas: NaN for none
+            at = f"{datetime.fromisoformat(row['peak_at']):%H:%M}"
+        lines.append(
+            f"  {day:<10}  {row['channel']:<{width}}  {row['contacts']:>9,.0f}"
+            f"  {row['handling_hours']:>10,.1f}  {row['adviser_hours']:>10,.1f}"
+            f"  {row['peak']:>4}  {at:<5}  {percent(row['service'])}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def format_erlang(given: Mapping[str, Any], figures: Figures) -> str:
+    """The figures of the Erlang C calculator, as text (`given`: its arguments)."""
+    shrinkage = given.get("shrinkage") or 0.0
+    advisers = f"{figures.agents} taking calls"
+    if shrinkage:
+        advisers += f", {figures.scheduled} to schedule with {percent(shrinkage)} shrinkage"
+    lines = [
+        f"{given['calls']:g} calls in {given['interval_seconds']:g} s, "
+        f"{given['aht_seconds']:g} s each: {figures.load:.2f} erlangs",
+        f"advisers                 {advisers}",
+    ]
+    if figures.service_level is not None:
+        target = given.get("target")
+        goal = f" (goal {percent(target)})" if target is not None else ""
+        lines.append(
+            f"service level            {percent(figures.service_level)} answered within "
+            f"{wait_text(figures.within_seconds or 0)}{goal}"
+        )
+    if figures.stable:
+        lines.append(f"average speed of answer  {figures.asa_seconds:.1f} s")
+    else:
+        lines.append(
+            f"average speed of answer  none: {figures.agents} advisers cannot keep up with "
+            f"{figures.load:.2f} erlangs, the queue grows without end"
+        )
+    lines += [
+        f"occupancy                {percent(figures.occupancy)}",
+        f"probability of waiting   {percent(figures.wait_probability)}",
+    ]
+    top = given.get("max_occupancy") or 1.0
+    if figures.occupancy > top + 1e-9:
+        lines.append(f"occupancy is above the maximum of {percent(top)}")
+    return "\n".join(lines) + "\n"

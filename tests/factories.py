@@ -13,8 +13,11 @@ rule, so a test can break exactly one on purpose.
 from __future__ import annotations
 
 import copy
+import csv
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -159,6 +162,62 @@ def scenario_dict(
     }
     data.update(copy.deepcopy(overrides))
     return data
+
+
+PHONE_GOAL: dict[str, Any] = {
+    "service_level": 0.8,
+    "within_seconds": 20,
+    "max_occupancy": 0.85,
+    "shrinkage": 0.3,
+}
+SOCIAL_GOAL: dict[str, Any] = {"service_level": 0.95, "within_minutes": 60}
+FORECAST_HEADER = ["interval_start", "channel", "volume", "aht_seconds", "language"]
+
+
+def with_goals(
+    data: dict[str, Any],
+    phone: dict[str, Any] | None = PHONE_GOAL,
+    social: dict[str, Any] | None = SOCIAL_GOAL,
+) -> dict[str, Any]:
+    """The scenario with service goals on its channels (None leaves a channel without one)."""
+    out = copy.deepcopy(data)
+    goals = {"phone": phone, "social": social}
+    for channel in out["channels"]:
+        if goals.get(channel["name"]) is not None:
+            channel["service"] = copy.deepcopy(goals[channel["name"]])
+    return out
+
+
+def forecast_folder(
+    folder: Path,
+    rows: Sequence[Sequence[object]],
+    data: dict[str, Any] | None = None,
+    demand: Sequence[Sequence[object]] | None = None,
+) -> Path:
+    """A scenario folder whose demand comes from forecast.csv (and demand.csv when given).
+
+    `rows` are forecast rows (interval_start, channel, volume, aht_seconds[, language]) under
+    a header with the language column; `data` defaults to the default scenario with goals.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    scenario = copy.deepcopy(data if data is not None else with_goals(scenario_dict()))
+    scenario["demand"] = {"forecast": "forecast.csv"} | {
+        k: v for k, v in scenario.get("demand", {}).items() if k != "forecast"
+    }
+    if demand is not None:
+        scenario["demand"]["csv"] = "demand.csv"
+        _write_rows(folder / "demand.csv", ["interval_start", "channel", "required"], demand)
+    (folder / "scenario.json").write_text(json.dumps(scenario, indent=2), encoding="utf-8")
+    padded = [[*r, *[""] * (len(FORECAST_HEADER) - len(r))] for r in rows]
+    _write_rows(folder / "forecast.csv", FORECAST_HEADER, padded)
+    return folder
+
+
+def _write_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(rows)
 
 
 def make_problem(

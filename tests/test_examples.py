@@ -45,12 +45,19 @@ EXPECTED: dict[str, tuple[date, int, dict[str, int], list[str]]] = {
         {"paris": 12},
         ["--advisers", "12", "--night-policy", "none"],
     ),
+    "airline_week_forecast": (
+        date(2026, 11, 23),
+        672,
+        {"paris": 20, "sydney": 6},
+        ["--advisers", "26", "--forecast"],
+    ),
 }
 WITH_NIGHTS = [
     "airline_week",
     "airline_week_2026-03-23",
     "airline_week_2026-10-19",
     "night_outsourced",
+    "airline_week_forecast",
 ]
 
 
@@ -187,6 +194,7 @@ def test_the_three_airline_weeks_hold_the_same_advisers() -> None:
 
     assert people("airline_week") == people("airline_week_2026-03-23")
     assert people("airline_week") == people("airline_week_2026-10-19")
+    assert people("airline_week") == people("airline_week_forecast")
 
 
 @pytest.mark.parametrize("name", EXPECTED)
@@ -218,3 +226,32 @@ def test_rows_with_an_empty_language_are_the_channel_headcount() -> None:
     }
     tuesday_noon = problem.grid.index(datetime.fromisoformat("2026-11-24T12:00:00+01:00"))
     assert problem.requirements.headcount("social")[tuesday_noon] == 6  # not 6 + 1 in English
+
+
+def test_forecast_example_takes_its_demand_from_the_forecast_alone() -> None:
+    problem = problem_of("airline_week_forecast")
+    assert problem.scenario.demand.csv is None
+    assert problem.forecast is not None
+    assert not (EXAMPLES / "airline_week_forecast" / "demand.csv").exists()
+    assert {c.name: c.service is not None for c in problem.scenario.channels} == {
+        "social": True,
+        "phone": True,
+    }
+
+
+def test_forecast_example_has_the_social_peaks_and_the_phone_by_day() -> None:
+    problem = problem_of("airline_week_forecast")
+    assert problem.forecast is not None
+    social, _ = problem.forecast.pooled("social")
+    phone, _ = problem.forecast.pooled("phone")
+    tuesday = {
+        t.strftime("%H:%M"): i
+        for i, t in enumerate(problem.grid.local_instants)
+        if t.weekday() == 1
+    }
+    assert social[tuesday["12:00"]] > social[tuesday["15:00"]] > social[tuesday["03:00"]] > 0
+    assert social[tuesday["17:00"]] > social[tuesday["15:00"]]
+    assert phone[tuesday["10:00"]] > phone[tuesday["17:30"]] > 0
+    assert phone[tuesday["03:00"]] == 0
+    aht = {key: set(a[a > 0]) for key, a in problem.forecast.aht.items()}
+    assert aht == {("social", None): {420.0}, ("phone", None): {300.0}, ("social", "en"): {480.0}}
