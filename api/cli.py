@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from api import cli_service
+from api import cli_service, cli_surge
 from roster import erlang as queue
 from roster.errors import ScenarioError
 from roster.forecast import read_forecast_csv
@@ -209,6 +209,7 @@ def build_parser() -> Parser:
         description="Print the JSON Schema that scenario files follow.",
     )
     cli_service.add_commands(commands)
+    cli_surge.add_commands(commands)
     return parser
 
 
@@ -231,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(Path(args.scenario), Path(args.roster))
         if args.command in cli_service.COMMANDS:
             return cli_service.run(args)
+        if args.command in cli_surge.COMMANDS:
+            return cli_surge.run(args)
         if args.command == "staffing":
             out = None if args.out is None else Path(args.out)
             figures = None if args.figures is None else Path(args.figures)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from roster.demand import merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
 from roster.forecast import read_forecast_csv
+from roster.incident import Incident
 from roster.model import Scenario
 from roster.problem import Problem
 from roster.shifts import check_grid
@@ -21,6 +22,7 @@ from roster.staffing import Service, demand_frame, plan, project
 from roster.timegrid import Grid, iso_utc, to_local
 
 SCENARIO_FILE = "scenario.json"
+M = TypeVar("M", bound=BaseModel)
 
 
 def scenario_path(path: str | Path) -> Path:
@@ -32,6 +34,11 @@ def scenario_path(path: str | Path) -> Path:
 def load_scenario(path: str | Path) -> Scenario:
     """Parse and validate a scenario file; errors name the file and the field."""
     file = scenario_path(path)
+    return parse_scenario(_read_json(file), source=str(file))
+
+
+def _read_json(file: Path) -> Any:
+    """A JSON file's data; errors name the file (and the line of a syntax error)."""
     source = str(file)
     try:
         text = file.read_text(encoding="utf-8")
@@ -40,20 +47,37 @@ def load_scenario(path: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(f"unreadable file ({err})", source=source) from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as err:
         raise ScenarioError(
             f"not valid JSON: {err.msg}", source=source, where=f"line {err.lineno}"
         ) from None
-    return parse_scenario(data, source=source)
 
 
 def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     """Validate scenario data already parsed from JSON."""
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k != "$schema"}
+    scenario = _validated(Scenario, data, source)
     try:
-        scenario = Scenario.model_validate(data)
+        check_grid(scenario)
+    except ScenarioError as err:
+        raise err.located(source) from None
+    return scenario
+
+
+def load_incident(path: str | Path, scenario: Scenario) -> Incident:
+    """Parse and validate an incident file against its scenario; errors name the field."""
+    file = Path(path)
+    incident = _validated(Incident, _read_json(file), str(file))
+    incident.check(scenario, source=str(file))
+    return incident
+
+
+def _validated(cls: type[M], data: Any, source: str) -> M:
+    """`data` as a `cls`; the first problem found is raised naming its field."""
+    try:
+        return cls.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
         where = _location(first["loc"])
@@ -62,11 +86,6 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
         raise ScenarioError(message, source=source, where=where or None) from None
-    try:
-        check_grid(scenario)
-    except ScenarioError as err:
-        raise err.located(source) from None
-    return scenario
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -27,6 +27,13 @@ HARD_RULES: dict[str, str] = {
     "channel_split": "each channel's share of the week is within tolerance of the adviser's target",
 }
 
+# Rules of a surge plan (roster.incident), checked beside the hard rules it keeps.
+SURGE_RULES: dict[str, str] = {
+    "surge_untouched": "a non-volunteer keeps every shift and break; only later blocks change",
+    "surge_lead_time": "work added to a volunteer's week starts after the mobilisation lead time",
+    "surge_extra_hours": "a volunteer works no more extra hours than they offered",
+}
+
 SOFT_RULES: dict[str, str] = {
     "shortfall": "missing advisers on a channel, per adviser-hour",
     "overstaffing": "advisers beyond the requirement on a channel, per adviser-hour",
@@ -48,7 +55,7 @@ class Violation:
     detail: str
 
     def __post_init__(self) -> None:
-        if self.rule not in HARD_RULES:
+        if self.rule not in HARD_RULES and self.rule not in SURGE_RULES:
             raise ValueError(f"unknown rule {self.rule!r}")
 
     def __str__(self) -> str:

@@ -1,0 +1,688 @@
+"""Surge plans: volunteers called up, shifts extended, advisers on duty moved between channels.
+
+The published roster stays as it is, except for what the crisis may change: volunteers may
+get new shifts (no earlier than the mobilisation lead time), longer ones or lose a later one;
+advisers on duty may move blocks that start after the request to another channel. One CP-SAT
+model chooses all of it against the incident's demand, under every labour rule.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ortools.sat.python import cp_model
+
+from roster.demand import Key
+from roster.incident import SUSPENDED_RULES, Incident, surge_problem, surge_violations
+from roster.model import Adviser, Team
+from roster.problem import Problem
+from roster.rules import HARD_RULES, Violation
+from roster.shifts import ShiftOption
+from roster.solution import BREAK, Activity, Roster, Shift
+from roster.timegrid import to_local
+from solver.activities_model import cut_blocks
+from solver.hints import complete_hint, replay
+from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
+
+KEPT_RULES = [r for r in HARD_RULES if r not in SUSPENDED_RULES]
+
+
+@dataclass(frozen=True)
+class CallUp:
+    """One change to a volunteer's week: a new shift, a longer one, or one taken away."""
+
+    adviser_id: str
+    kind: str  # "new", "extend" or "move" (a published shift taken away)
+    start: datetime  # of the work added (or taken away), UTC
+    end: datetime
+    channels: tuple[str, ...]
+    hours: float
+    useful_hours: float  # hours of it on a channel and interval still short without it
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """Whom to ask, in order: the plan's call-ups first, then backups for those who decline."""
+
+    rank: int
+    adviser_id: str
+    role: str  # "plan" or "backup"
+    start: datetime
+    end: datetime
+    channels: tuple[str, ...]
+    useful_hours: float
+
+
+@dataclass
+class SurgePlan:
+    """A surge plan, its effect on the incident's shortfall and the changes it makes."""
+
+    status: str
+    roster: Roster
+    call_ups: list[CallUp]
+    invitations: list[Invitation]
+    shortfall_before: dict[str, float]  # adviser-hours per channel over the incident window
+    shortfall_after: dict[str, float]
+    changes: dict[str, int]
+    objective: float | None
+    lower_bound: float
+    seconds: float
+    violations: list[Violation] = field(default_factory=list)
+    invitations_wanted: int = 0  # volunteers to ask so that the acceptance rate fills the plan
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None:
+            return None
+        return max(0.0, (self.objective - self.lower_bound) / max(1.0, abs(self.objective)))
+
+
+@dataclass
+class _Piece:
+    """Intervals [first, first + length) of one shift that work one channel to be chosen."""
+
+    first: int
+    length: int
+    channels: dict[str, cp_model.IntVar]
+
+
+@dataclass
+class _Option:
+    """A shift a volunteer may work in the plan, with what it adds to their published week."""
+
+    kind: str  # keep, extend, new
+    option: ShiftOption
+    literal: cp_model.IntVar
+    base: Shift | None
+    fixed: list[Activity]  # published blocks it keeps as they are
+    break_at: datetime | None  # a break placed by the plan
+    pieces: list[_Piece]
+
+
+class _Builder:
+    """The surge model: its variables, the cover they give, and the penalties."""
+
+    def __init__(self, problem: Problem, published: Roster, incident: Incident) -> None:
+        self.problem = problem
+        self.incident = incident
+        self.grid = problem.grid
+        self.model = cp_model.CpModel()
+        self.scenario = problem.scenario
+        self.offers = incident.offers(self.scenario)
+        self.published = published.by_adviser()
+        self.since = self._ceil(incident.requested_at)
+        self.keys = self._keys()
+        self.fixed: dict[Key, list[int]] = {k: [0] * self.grid.count for k in self.keys}
+        self.cover: dict[tuple[Key, int], list[cp_model.IntVar]] = defaultdict(list)
+        self.cost: list[cp_model.LinearExprT] = []
+        self.options: dict[str, list[_Option]] = {}
+        self.changeable: dict[tuple[str, datetime], list[tuple[_Piece, str]]] = {}
+        self.hint: dict[cp_model.IntVar, int] = {}
+        self.off = self.model.NewBoolVar("rule off")
+        self.model.Add(self.off == 0)
+
+    def _ceil(self, instant: datetime) -> int:
+        steps = (instant - self.grid.start) / self.grid.step
+        return max(0, min(self.grid.count, math.ceil(steps)))
+
+    def _index(self, instant: datetime) -> int:
+        return int((instant - self.grid.start) / self.grid.step)
+
+    def _keys(self) -> list[Key]:
+        keys: list[Key] = [(c.name, None) for c in self.scenario.channels]
+        return keys + [k for k in self.problem.requirements.ordered_keys() if k[1] is not None]
+
+    def _keys_of(self, adviser: Adviser, channel: str) -> list[Key]:
+        spoken = set(adviser.languages)
+        return [k for k in self.keys if k[0] == channel and (k[1] is None or k[1] in spoken)]
+
+    def build(self) -> _Builder:
+        carried = self.problem.scheduled(Roster())
+        for key in self.keys:
+            self.fixed[key] = list(carried.get(key, [0] * self.grid.count))
+        for adviser in self.scenario.advisers:
+            if adviser.id in self.offers:
+                self._volunteer(adviser)
+            else:
+                self._on_duty(adviser)
+        self._demand()
+        self.model.Minimize(sum(self.cost))
+        for var, value in self.hint.items():
+            self.model.AddHint(var, value)
+        return self
+
+    # --- advisers who did not volunteer: shifts fixed, later blocks may change channel
+
+    def _on_duty(self, adviser: Adviser) -> None:
+        team = self.scenario.team(adviser.team)
+        for shift in self.published.get(adviser.id, []):
+            chosen: list[tuple[_Piece, str]] = []
+            for activity in shift.activities:
+                if activity.kind == BREAK:
+                    continue
+                if activity.start < self.incident.requested_at or len(adviser.channels) == 1:
+                    self._add_fixed(adviser, activity.kind, activity.start, activity.end)
+                    continue
+                first, length = self._index(activity.start), activity.minutes // self.grid.minutes
+                for lo, n in cut_blocks(first, length, self._min_block(team)):
+                    piece = self._piece(adviser, lo, n, None)
+                    chosen.append((piece, activity.kind))
+                    for channel, lit in piece.channels.items():
+                        self.hint[lit] = int(channel == activity.kind)
+                        if channel != activity.kind:
+                            self.cost.append(lit * self.incident.costs.channel_change * 60)
+            if chosen:
+                self.changeable[(adviser.id, shift.start)] = chosen
+
+    def _min_block(self, team: Team) -> int:
+        return max(1, team.rules.min_block_minutes // self.grid.minutes)
+
+    def _add_fixed(self, adviser: Adviser, channel: str, start: datetime, end: datetime) -> None:
+        for key in self._keys_of(adviser, channel):
+            row = self.fixed[key]
+            for t in self.grid.span(start, end):
+                row[t] += 1
+
+    def _piece(
+        self, adviser: Adviser, first: int, length: int, on: cp_model.IntVar | None
+    ) -> _Piece:
+        """A stretch whose channel the model picks; it works only if `on` (always if None)."""
+        lits = {c: self.model.NewBoolVar("") for c in adviser.channels}
+        if on is None:
+            self.model.AddExactlyOne(lits.values())
+        else:
+            self.model.Add(sum(lits.values()) == on)
+        for channel, lit in lits.items():
+            for key in self._keys_of(adviser, channel):
+                for t in range(max(first, self.since), min(self.grid.count, first + length)):
+                    self.cover[(key, t)].append(lit)
+        return _Piece(first, length, lits)
+
+    # --- volunteers: keep, extend, add or drop shifts under their labour rules
+
+    def _volunteer(self, adviser: Adviser) -> None:
+        team = self.scenario.team(adviser.team)
+        offer = self.offers[adviser.id]
+        earliest = self.incident.earliest_call_up
+        if offer.available_from is not None:
+            earliest = max(earliest, offer.available_from)
+        published = self.published.get(adviser.id, [])
+        choices: list[_Option] = []
+        for shift in published:
+            choices.append(self._keep(adviser, team, shift))
+            choices += self._extensions(adviser, team, shift, earliest)
+        days = {to_local(s.start, team.timezone).date() for s in published}
+        for o in self.problem.options_for(adviser):
+            if o.day in days or o.start < earliest:
+                continue
+            if not (o.start < self.incident.end and self.incident.start < o.end):
+                continue
+            choices.append(self._new(adviser, team, o))
+        self.options[adviser.id] = choices
+        for shift in published:
+            mine = [c.literal for c in choices if c.base is shift]
+            if shift.start < earliest:
+                self.model.Add(sum(mine) == 1)  # under way, or too soon to change
+            else:
+                self.model.Add(sum(mine) <= 1)
+                dropped = 1 - sum(mine)
+                self.cost.append(dropped * self.incident.costs.move * 60)
+        lits = [c.literal for c in choices]
+        carried = self.problem.carry_in.by_adviser().get(adviser.id, [])
+        rules = AdviserChoices(adviser, team, [c.option for c in choices], lits, carried, 0)
+
+        def enforce(rule: str) -> list[cp_model.IntVar]:
+            return [self.off] if rule == "contract_hours" else []
+
+        add_labour_rules(self.model, rules, enforce)
+        add_weekly_rest(self.model, rules, self.grid.start, self.grid.end, enforce)
+        before = sum(team.rules.worked_minutes(s.minutes) for s in published)
+        worked = sum(c.option.worked_minutes * c.literal for c in choices)
+        self.model.Add(worked <= before + round(offer.extra_hours * 60))
+        for c in choices:
+            self.hint[c.literal] = int(c.kind == "keep")
+            for piece in c.pieces:
+                for lit in piece.channels.values():
+                    self.hint[lit] = 0
+
+    def _as_option(self, team: Team, shift: Shift) -> ShiftOption:
+        rules = team.rules
+        pause = [a for a in shift.activities if a.kind == BREAK]
+        offsets = tuple(int((a.start - shift.start).total_seconds() // 60) for a in pause) or (0,)
+        return ShiftOption(
+            team.name,
+            to_local(shift.start, team.timezone).date(),
+            shift.start,
+            shift.minutes,
+            shift.break_minutes,
+            rules.worked_minutes(shift.minutes),
+            offsets,
+        )
+
+    def _keep(self, adviser: Adviser, team: Team, shift: Shift) -> _Option:
+        lit = self.model.NewBoolVar("")
+        fixed = [a for a in shift.activities if a.kind != BREAK]
+        self._cover_fixed(adviser, fixed, lit)
+        return _Option("keep", self._as_option(team, shift), lit, shift, fixed, None, [])
+
+    def _cover_fixed(self, adviser: Adviser, blocks: list[Activity], lit: cp_model.IntVar) -> None:
+        for block in blocks:
+            for key in self._keys_of(adviser, block.kind):
+                for t in self.grid.span(block.start, block.end):
+                    if t < self.since:
+                        self.fixed[key][t] += 1  # worked already, whatever the plan
+                    else:
+                        self.cover[(key, t)].append(lit)
+
+    def _extensions(
+        self, adviser: Adviser, team: Team, shift: Shift, earliest: datetime
+    ) -> list[_Option]:
+        """Longer shifts from the same start, the added part after the lead time."""
+        if shift.end < earliest:
+            return []
+        out = []
+        step = self.grid.minutes
+        for o in self.problem.options_for(adviser):
+            if o.start != shift.start or o.minutes <= shift.minutes:
+                continue
+            if o.break_minutes != shift.break_minutes:
+                continue  # a break to add or lengthen would cut the published blocks
+            lit = self.model.NewBoolVar("")
+            fixed = [a for a in shift.activities if a.kind != BREAK]
+            self._cover_fixed(adviser, fixed, lit)
+            first = self._index(shift.end)
+            length = (o.minutes - shift.minutes) // step
+            last = fixed[-1].kind if fixed else adviser.channels[0]
+            piece = self._piece(adviser, first, length, lit)
+            if length < self._min_block(team) and last in piece.channels:
+                self.model.Add(piece.channels[last] == lit)  # too short to stand alone
+            self.cost.append(lit * self.incident.costs.extension * 60)
+            out.append(_Option("extend", o, lit, shift, fixed, None, [piece]))
+        return out
+
+    def _new(self, adviser: Adviser, team: Team, o: ShiftOption) -> _Option:
+        lit = self.model.NewBoolVar("")
+        step = self.grid.minutes
+        first = self._index(o.start)
+        length = o.minutes // step
+        stretches = [(first, length)]
+        break_at = None
+        if o.break_minutes:
+            offset = max(o.break_offsets, key=lambda j: min(j, o.minutes - j - o.break_minutes))
+            break_at = o.start + timedelta(minutes=offset)
+            b = first + offset // step
+            e = b + o.break_minutes // step
+            stretches = [(first, b - first), (e, first + length - e)]
+        # one channel per stretch (before and after the break): finer pieces would multiply
+        # the variables of every option of every volunteer for little more cover
+        pieces = [self._piece(adviser, lo, n, lit) for lo, n in stretches]
+        self.cost.append(lit * self.incident.costs.call_up * 60)
+        return _Option("new", o, lit, None, [], break_at, pieces)
+
+    # --- demand
+
+    def _demand(self) -> None:
+        weights = self.scenario.weights
+        step = self.grid.minutes
+        req = self.problem.requirements
+        for key in self.keys:
+            channel, language = key
+            need = req.headcount(channel) if language is None else req.required.get(key)
+            if need is None:
+                continue
+            for t in range(self.since, self.grid.count):
+                gap = need[t] - self.fixed[key][t]
+                lits = self.cover.get((key, t), [])
+                if gap > 0:
+                    short = self.model.NewIntVar(0, gap, "")
+                    self.model.Add(sum(lits) + short >= gap)
+                    self.cost.append(short * weights.shortfall * step)
+                if language is None and lits and weights.overstaffing:
+                    over = self.model.NewIntVar(0, len(lits), "")
+                    self.model.Add(over >= sum(lits) - max(0, gap))
+                    self.cost.append(over * weights.overstaffing * step)
+
+
+def plan_surge(
+    problem: Problem,
+    published: Roster,
+    incident: Incident,
+    *,
+    time_limit: float = 10.0,
+    workers: int | None = None,
+    seed: int | None = None,
+) -> SurgePlan:
+    """Plan the surge within `time_limit` seconds, starting from the published roster."""
+    started = time.monotonic()
+    surge = surge_problem(problem, incident)
+    builder = _Builder(surge, published, incident).build()
+    settings = problem.scenario.solver
+    workers = workers or settings.workers
+    seed = settings.seed if seed is None else seed
+    # The published week, unchanged, is a plan: complete it (weekly rests, shortfalls) so that
+    # the search starts from a whole solution rather than repairing a partial one.
+    start = complete_hint(
+        builder.model,
+        {var.Index(): value for var, value in builder.hint.items()},
+        seconds=max(0.5, 0.2 * time_limit),
+        workers=workers,
+        seed=seed,
+    )
+    solver = cp_model.CpSolver()
+    # reading the plan, ranking backups and checking rules take a few seconds on large weeks
+    finish_by = 0.8 * time_limit
+    solver.parameters.max_time_in_seconds = max(0.1, finish_by - (time.monotonic() - started))
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    # Presolving the whole week takes longer than a crisis cell waits (17 s at 750 advisers);
+    # from a complete start, the search improves the plan without it.
+    solver.parameters.cp_model_presolve = False
+    status = solver.Solve(builder.model)
+    if status == cp_model.UNKNOWN and start is not None:
+        replayed = replay(builder.model, start)  # out of time: the published week stands
+        if replayed is not None:
+            solver, status = replayed, cp_model.FEASIBLE
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        window = _shortfall(surge, published, incident)
+        return SurgePlan(
+            "NO_SOLUTION",
+            published,
+            [],
+            [],
+            window,
+            window,
+            {},
+            None,
+            0.0,
+            round(time.monotonic() - started, 3),
+        )
+    roster = _roster(builder, solver, published)
+    call_ups = _call_ups(builder, solver, surge, roster)
+    invitations = _invitations(builder, surge, roster, call_ups, incident)
+    called = len({c.adviser_id for c in call_ups if c.kind != "move"})
+    changes = {
+        "call_ups": sum(1 for c in call_ups if c.kind == "new"),
+        "extensions": sum(1 for c in call_ups if c.kind == "extend"),
+        "moves": sum(1 for c in call_ups if c.kind == "move"),
+        "channel_changes": sum(
+            1
+            for pieces in builder.changeable.values()
+            for piece, was in pieces
+            if not solver.BooleanValue(piece.channels[was])
+        ),
+    }
+    violations = [
+        *_validate(surge, roster, published),
+        *surge_violations(published, roster, incident, problem.scenario),
+    ]
+    return SurgePlan(
+        "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
+        roster,
+        call_ups,
+        invitations,
+        _shortfall(surge, published, incident),
+        _shortfall(surge, roster, incident),
+        changes,
+        round(solver.ObjectiveValue() / 60, 2),
+        round(solver.BestObjectiveBound() / 60, 2),
+        round(time.monotonic() - started, 3),
+        violations,
+        math.ceil(called / incident.acceptance_rate - 1e-9),
+    )
+
+
+def _validate(problem: Problem, roster: Roster, published: Roster) -> list[Violation]:
+    """The kept hard rules, checked on every adviser whose week the plan changed.
+
+    Every rule is one adviser's, and the others' weeks are the published ones, checked when
+    they were published; checking only the changed weeks keeps a 750-adviser plan fast.
+    """
+    from roster.validation import validate  # the oracle, whoever made the roster
+
+    before = {(s.adviser_id, s.start, s.end, s.activities) for s in published.shifts}
+    changed = {
+        s.adviser_id
+        for s in roster.shifts
+        if (s.adviser_id, s.start, s.end, s.activities) not in before
+    }
+    changed |= {s.adviser_id for s in published.shifts} - {s.adviser_id for s in roster.shifts}
+    mine = Roster([s for s in roster.shifts if s.adviser_id in changed])
+    return validate(problem, mine, KEPT_RULES)
+
+
+def _chosen(piece: _Piece, solver: cp_model.CpSolver) -> str:
+    return next(c for c, lit in piece.channels.items() if solver.BooleanValue(lit))
+
+
+def _blocks(
+    grid_start: datetime, step: timedelta, pieces: list[tuple[int, int, str]]
+) -> list[Activity]:
+    return [Activity(c, grid_start + f * step, grid_start + (f + n) * step) for f, n, c in pieces]
+
+
+def _merged(activities: list[Activity]) -> tuple[Activity, ...]:
+    """Blocks in time order, neighbours on the same channel joined into one."""
+    out: list[Activity] = []
+    for a in sorted(activities, key=lambda a: a.start):
+        if out and out[-1].kind == a.kind and out[-1].end == a.start and a.kind != BREAK:
+            out[-1] = Activity(a.kind, out[-1].start, a.end)
+        else:
+            out.append(a)
+    return tuple(out)
+
+
+def _roster(builder: _Builder, solver: cp_model.CpSolver, published: Roster) -> Roster:
+    grid = builder.grid
+    shifts: list[Shift] = []
+    for adviser in builder.scenario.advisers:
+        if adviser.id in builder.offers:
+            for c in builder.options[adviser.id]:
+                if not solver.BooleanValue(c.literal):
+                    continue
+                acts = [*c.fixed]
+                if c.base is not None:
+                    acts += [a for a in c.base.activities if a.kind == BREAK]
+                if c.break_at is not None:
+                    minutes = timedelta(minutes=c.option.break_minutes)
+                    acts.append(Activity(BREAK, c.break_at, c.break_at + minutes))
+                picked = [(p.first, p.length, _chosen(p, solver)) for p in c.pieces]
+                acts += _blocks(grid.start, grid.step, picked)
+                shifts.append(Shift(adviser.id, c.option.start, c.option.end, _merged(acts)))
+            continue
+        for shift in published.by_adviser().get(adviser.id, []):
+            pieces = builder.changeable.get((adviser.id, shift.start))
+            if pieces is None:
+                shifts.append(shift)
+                continue
+            kept = [
+                a
+                for a in shift.activities
+                if a.kind == BREAK or a.start < builder.incident.requested_at
+            ]
+            picked = [(p.first, p.length, _chosen(p, solver)) for p, _ in pieces]
+            acts = kept + _blocks(grid.start, grid.step, picked)
+            shifts.append(Shift(adviser.id, shift.start, shift.end, _merged(acts)))
+    return Roster(shifts)
+
+
+def _coverage(problem: Problem, roster: Roster) -> dict[str, list[int]]:
+    scheduled = problem.scheduled(roster)
+    return {c.name: scheduled[(c.name, None)] for c in problem.scenario.channels}
+
+
+def _shortfall(problem: Problem, roster: Roster, incident: Incident) -> dict[str, float]:
+    """Missing adviser-hours per channel over the incident's window."""
+    grid = problem.grid
+    have = _coverage(problem, roster)
+    hours = grid.minutes / 60
+    window = [i for i, t in enumerate(grid.instants) if incident.start <= t < incident.end]
+    out = {}
+    for channel, row in have.items():
+        need = problem.requirements.headcount(channel)
+        out[channel] = round(sum(max(0, need[i] - row[i]) for i in window) * hours, 2)
+    return out
+
+
+def _useful(problem: Problem, have: dict[str, list[int]], blocks: list[Activity]) -> float:
+    """Hours of these blocks on intervals where the channel is not over its requirement."""
+    grid = problem.grid
+    count = 0
+    for block in blocks:
+        if block.kind == BREAK:
+            continue
+        need = problem.requirements.headcount(block.kind)
+        count += sum(1 for t in grid.span(block.start, block.end) if have[block.kind][t] <= need[t])
+    return round(count * grid.minutes / 60, 2)
+
+
+def _call_ups(
+    builder: _Builder, solver: cp_model.CpSolver, problem: Problem, roster: Roster
+) -> list[CallUp]:
+    """The plan's changes to volunteers' weeks, most useful first."""
+    have = _coverage(problem, roster)
+    plan = roster.by_adviser()
+    out = []
+    for adviser_id, choices in builder.options.items():
+        worked = {s.start: s for s in plan.get(adviser_id, [])}
+        for c in choices:
+            on = solver.BooleanValue(c.literal)
+            if c.kind == "keep" and not any(
+                solver.BooleanValue(d.literal) for d in choices if d.base is c.base
+            ):
+                assert c.base is not None
+                out.append(_call_up(adviser_id, "move", list(c.base.activities), problem, have))
+            elif on and c.kind in ("new", "extend"):
+                shift = worked[c.option.start]
+                added = list(shift.activities)
+                if c.base is not None:
+                    cut = c.base.end
+                    added = [
+                        Activity(a.kind, max(a.start, cut), a.end) for a in added if a.end > cut
+                    ]
+                out.append(_call_up(adviser_id, c.kind, added, problem, have))
+    kinds = {"new": 0, "extend": 1, "move": 2}
+    return sorted(out, key=lambda c: (kinds[c.kind], -c.useful_hours, c.start, c.adviser_id))
+
+
+def _call_up(
+    adviser_id: str,
+    kind: str,
+    blocks: list[Activity],
+    problem: Problem,
+    have: dict[str, list[int]],
+) -> CallUp:
+    work = [b for b in blocks if b.kind != BREAK]
+    channels = tuple(dict.fromkeys(b.kind for b in work))
+    hours = round(sum(b.minutes for b in work) / 60, 2)
+    useful = 0.0 if kind == "move" else _useful(problem, have, work)
+    return CallUp(adviser_id, kind, blocks[0].start, blocks[-1].end, channels, hours, useful)
+
+
+def _invitations(
+    builder: _Builder,
+    problem: Problem,
+    roster: Roster,
+    call_ups: list[CallUp],
+    incident: Incident,
+) -> list[Invitation]:
+    """Invite enough volunteers, in order, that the expected acceptances fill the plan.
+
+    With an acceptance rate r, filling the call-ups of n volunteers takes about n / r
+    invitations: the plan's volunteers first (most useful hours first), then backups, each on
+    the one shift of theirs that would cover most of what is still short. A pool smaller than
+    that gives fewer invitations (`SurgePlan.invitations_wanted` says how many were needed).
+    """
+    asked: dict[str, list[CallUp]] = defaultdict(list)
+    for c in call_ups:
+        if c.kind in ("new", "extend"):
+            asked[c.adviser_id].append(c)
+    wanted = math.ceil(len(asked) / incident.acceptance_rate - 1e-9)
+    people = sorted(asked.items(), key=lambda kv: (-sum(c.useful_hours for c in kv[1]), kv[0]))
+    out = [
+        Invitation(
+            i + 1,
+            adviser_id,
+            "plan",
+            min(c.start for c in theirs),
+            max(c.end for c in theirs),
+            tuple(dict.fromkeys(ch for c in theirs for ch in c.channels)),
+            round(sum(c.useful_hours for c in theirs), 2),
+        )
+        for i, (adviser_id, theirs) in enumerate(people)
+    ]
+    called = set(asked)
+    residual = _residual(problem, roster)
+    candidates = []
+    for adviser_id, choices in builder.options.items():
+        if adviser_id in called:
+            continue
+        adviser = problem.scenario.adviser(adviser_id)
+        best = _best_new(problem, builder, adviser, choices, residual)
+        if best is not None:
+            candidates.append((adviser_id, *best))
+    candidates.sort(key=lambda c: (-c[1], c[2].start, c[0]))
+    for adviser_id, value, option, channels in candidates:
+        if len(out) >= wanted:
+            break
+        out.append(
+            Invitation(
+                len(out) + 1, adviser_id, "backup", option.start, option.end, channels, value
+            )
+        )
+    return out
+
+
+def _residual(problem: Problem, roster: Roster) -> dict[str, list[int]]:
+    have = _coverage(problem, roster)
+    return {
+        c: [max(0, n - h) for n, h in zip(problem.requirements.headcount(c), row, strict=True)]
+        for c, row in have.items()
+    }
+
+
+def _best_new(
+    problem: Problem,
+    builder: _Builder,
+    adviser: Adviser,
+    choices: list[_Option],
+    residual: dict[str, list[int]],
+) -> tuple[float, ShiftOption, tuple[str, ...]] | None:
+    """A backup's most useful new shift that their labour rules allow beside their week."""
+    grid = problem.grid
+    kept = [c for c in choices if c.kind == "keep"]
+    ranked = []
+    for c in choices:
+        if c.kind != "new":
+            continue
+        span = list(grid.span(c.option.start, c.option.end))
+        value = {ch: sum(1 for t in span if residual[ch][t] > 0) for ch in adviser.channels}
+        channel = max(adviser.channels, key=lambda ch: value[ch])
+        if value[channel]:
+            ranked.append((value[channel] * grid.minutes / 60, c, channel))
+    ranked.sort(key=lambda r: (-r[0], r[1].option.start))
+    team = problem.scenario.team(adviser.team)
+    carried = problem.carry_in.by_adviser().get(adviser.id, [])
+    extra = round(builder.offers[adviser.id].extra_hours * 60)
+    ranked = [r for r in ranked if r[1].option.worked_minutes <= extra]
+    for value, c, channel in ranked[:5]:
+        model = cp_model.CpModel()
+        options = [k.option for k in kept] + [c.option]
+        lits = [model.NewConstant(1) for _ in options]
+        off = model.NewConstant(0)
+        rules = AdviserChoices(adviser, team, options, lits, carried, 0)
+
+        def enforce(rule: str, off: cp_model.IntVar = off) -> list[cp_model.IntVar]:
+            return [off] if rule == "contract_hours" else []
+
+        add_labour_rules(model, rules, enforce)
+        add_weekly_rest(model, rules, grid.start, grid.end, enforce)
+        check = cp_model.CpSolver()
+        check.parameters.num_workers = 1
+        check.parameters.max_time_in_seconds = 1.0
+        if check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return round(value, 2), c.option, (channel,)
+    return None
