@@ -20,11 +20,9 @@ from api.ical import (
     team_feed,
 )
 from roster.io import parse_scenario
-from roster.model import Scenario
 from roster.solution import Shift
 from tests.factories import (
     PARIS,
-    SPRING_MONDAY,
     SYDNEY,
     adviser,
     at,
@@ -33,24 +31,9 @@ from tests.factories import (
     shift,
     sydney_night,
 )
-from tests.readers import icalendar_events, icalendar_spans
+from tests.feed_helpers import airline, icalendar_events, icalendar_spans
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
-
-
-def airline(**overrides: object) -> Scenario:
-    """Camille and Hugo in Paris, Lea in Sydney; social (labelled 'Social media'), phone, chat."""
-    data = scenario_dict(
-        monday=SPRING_MONDAY,
-        advisers=[
-            adviser("P1", name="Camille", channels=("social", "phone", "chat")),
-            adviser("P2", name="Hugo"),
-            adviser("S1", team="sydney", channels=("social",), name="Lea"),
-        ],
-        **overrides,
-    )
-    data["channels"].append({"name": "chat"})  # no label: shown capitalised
-    return parse_scenario(data)
 
 
 def the_event(body: bytes):

@@ -1,4 +1,5 @@
-"""The two readers of feeds in tests: icalendar, and Mozilla's ical.js (Thunderbird's) with Node.
+"""Helpers of the feed tests: a scenario, and two readers of feeds: icalendar, and Mozilla's
+ical.js (Thunderbird's parser) run with Node.
 
 The tests skip what needs it when `node` or `tests/js/node_modules` is missing (set up with
 `npm ci --prefix tests/js`), unless ROSTER_REQUIRE_ICALJS=1, as in CI, turns the skip into a
@@ -19,8 +20,27 @@ from typing import Any
 import pytest
 from icalendar import Calendar, Event
 
+from roster.io import parse_scenario
+from roster.model import Scenario
+from tests.factories import SPRING_MONDAY, adviser, scenario_dict
+
 JS = Path(__file__).resolve().parent / "js"
 REQUIRE = "ROSTER_REQUIRE_ICALJS"
+
+
+def airline(**overrides: Any) -> Scenario:
+    """Camille and Hugo in Paris, Lea in Sydney; social (labelled 'Social media'), phone, chat."""
+    data = scenario_dict(
+        monday=SPRING_MONDAY,
+        advisers=[
+            adviser("P1", name="Camille", channels=("social", "phone", "chat")),
+            adviser("P2", name="Hugo"),
+            adviser("S1", team="sydney", channels=("social",), name="Lea"),
+        ],
+        **overrides,
+    )
+    data["channels"].append({"name": "chat"})  # no label: shown capitalised
+    return parse_scenario(data)
 
 
 def unavailable() -> str | None:
