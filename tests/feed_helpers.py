@@ -97,6 +97,11 @@ def icaljs_read(*bodies: bytes) -> list[dict[str, Any]]:
 def icaljs_spans(body: bytes) -> list[tuple[datetime, datetime]]:
     """(start, end) of each event as ical.js reads them, aware, in UTC, sorted."""
     (feed,) = icaljs_read(body)
+    return spans_read(feed)
+
+
+def spans_read(feed: dict[str, Any]) -> list[tuple[datetime, datetime]]:
+    """(start, end) of each event of a feed that `icaljs_read` gave, aware, in UTC, sorted."""
     return sorted((_instant(e["start"]), _instant(e["end"])) for e in feed["events"])
 
 
