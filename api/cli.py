@@ -74,6 +74,9 @@ def build_parser() -> Parser:
     check.add_argument("scenario", metavar="SCENARIO", help="scenario.json or a folder holding one")
     check.add_argument("roster", metavar="DIR", help="folder holding shifts.csv and activities.csv")
 
+    from api.cli_ical import add_ical_command  # imports this module: loaded once it is whole
+
+    add_ical_command(commands)
     commands.add_parser(
         "schema",
         help="print the JSON Schema of scenario.json",
@@ -99,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return solve(Path(args.scenario), Path(args.out), args.time_limit, quiet=args.quiet)
         if args.command == "check":
             return check(Path(args.scenario), Path(args.roster))
+        if args.command == "ical":
+            from api.cli_ical import ical
+
+            return ical(args)
         return schema()
     except (BadInput, ScenarioError) as err:
         return _error(str(err))

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from icalendar import Calendar, Event
 
 from roster.io import parse_scenario
 from roster.model import Scenario
+from roster.solution import Activity, Shift
 from tests.factories import SPRING_MONDAY, adviser, scenario_dict
 
 JS = Path(__file__).resolve().parent / "js"
@@ -41,6 +42,13 @@ def airline(**overrides: Any) -> Scenario:
     )
     data["channels"].append({"name": "chat"})  # no label: shown capitalised
     return parse_scenario(data)
+
+
+def moved(shift: Shift, minutes: int) -> Shift:
+    """The same shift, blocks and all, `minutes` later."""
+    step = timedelta(minutes=minutes)
+    blocks = tuple(Activity(a.kind, a.start + step, a.end + step) for a in shift.activities)
+    return Shift(shift.adviser_id, shift.start + step, shift.end + step, blocks)
 
 
 def unavailable() -> str | None:

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from api.ical import CANCELLED_GRACE, Changes, Feed, FeedState, adviser_feed, team_feed
 from roster.solution import Shift
 from tests.factories import PARIS, at, paris_day, shift
-from tests.feed_helpers import airline
+from tests.feed_helpers import airline, moved
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
 LATER = NOW + timedelta(hours=6)
@@ -36,16 +36,6 @@ def vevents(feed: Feed) -> dict[str, bytes]:
     """UID -> the VEVENT's bytes as written."""
     blocks = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", feed.body, flags=re.DOTALL)
     return {re.search(rb"\r\nUID:(.*?)\r\n", b).group(1).decode(): b for b in blocks}
-
-
-def moved(s: Shift, minutes: int) -> Shift:
-    step = timedelta(minutes=minutes)
-    return Shift(
-        s.adviser_id,
-        s.start + step,
-        s.end + step,
-        tuple(type(a)(a.kind, a.start + step, a.end + step) for a in s.activities),
-    )
 
 
 def test_the_same_roster_published_again_gives_the_same_bytes() -> None:
