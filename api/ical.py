@@ -1,20 +1,4 @@
-"""iCalendar feeds of published shifts (an adviser's, a team's, any list's): pure, no database.
-
-A feed is computed from the shifts and the feed's previous state, and gives back the .ics bytes
-and the new state, which the caller stores (a JSON file for `roster ical`, a table for the web
-service). Same shifts, same state and same `now` give the same bytes, so an ETag of the bytes
-changes only when the calendar does.
-
-What identifies "the same shift" from one publication to the next is the adviser and the local
-date its shift starts on (in the adviser's team zone): its UID is made of those two, so a shift
-moved from 08:00 to 09:00 on Tuesday is the Tuesday event updated (SEQUENCE + 1), which is how
-the adviser thinks of it, rather than a cancelled event next to a new one. A shift moved to
-another day is a cancellation and a new event. Should an adviser start two shifts on one local
-date (rules that allow it are unusual), the second and later ones are numbered in start order.
-
->>> etag(b"BEGIN:VCALENDAR")
-'"9daa8e24f9b759073687839a0aa7de2a2f09abc2a771e77a34e1a05dd4198387"'
-"""
+"""iCalendar feeds of published shifts (an adviser's, a team's, any list's): pure, no database."""
 
 from __future__ import annotations
 
@@ -168,7 +152,11 @@ class Feed:
 
 
 def etag(body: bytes) -> str:
-    """A strong HTTP ETag of a feed's bytes (quoted, as the header carries it)."""
+    """A strong HTTP ETag of a feed's bytes (quoted, as the header carries it).
+
+    >>> etag(b"BEGIN:VCALENDAR")
+    '"9daa8e24f9b759073687839a0aa7de2a2f09abc2a771e77a34e1a05dd4198387"'
+    """
     return f'"{hashlib.sha256(body).hexdigest()}"'
 
 
@@ -255,6 +243,9 @@ def shifts_feed(
 ) -> Feed:
     """A feed of any shifts of the scenario's advisers (a team's, a crisis's surge shifts).
 
+    The feed is computed from the shifts and its previous state, and gives back the .ics bytes
+    and the new state, for the caller to store. The same shifts, state and `now` give the same
+    bytes, so the ETag of the bytes changes only when the calendar does.
     Each shift carries its adviser's id; its event is shown in that adviser's team zone.
     `name` is the calendar's name, `timezone` (IANA) the zone apps show it in by default;
     `with_names` leads each summary with the adviser's name. Other arguments as in
@@ -277,7 +268,14 @@ def display_name(adviser: Adviser) -> str:
 
 
 def event_uid(adviser_id: str, day: date, number: int = 1, domain: str = DEFAULT_DOMAIN) -> str:
-    """The UID of an adviser's `number`-th shift starting on a local date.
+    """The UID of an adviser's `number`-th shift starting on a local date (their team's clock).
+
+    What identifies "the same shift" from one publication to the next is the adviser and the
+    local date it starts on, so a shift moved from 08:00 to 09:00 on Tuesday is the Tuesday event
+    updated (SEQUENCE + 1), as the adviser thinks of it, rather than a cancelled event next to a
+    new one; a shift moved to another day is a cancellation and a new event. An adviser starting
+    two shifts on one local date (rules that allow it are unusual) has them numbered in start
+    order.
 
     >>> event_uid("P001", date(2026, 3, 23))
     'shift-20260323-P001@roster'

@@ -1,5 +1,4 @@
-"""`roster ical SCENARIO DIR --out FOLDER`: one feed per adviser and per team, kept up to date
-from one run to the next, and one-line errors for bad input."""
+"""`roster ical`: a feed per adviser and per team, kept up to date between runs; bad input."""
 
 from __future__ import annotations
 

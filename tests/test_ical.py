@@ -1,5 +1,4 @@
-"""What a feed holds: calendar properties, one event per shift in the adviser's zone, summaries,
-descriptions, UIDs, VTIMEZONEs, the window; the adviser's, the team's and any list's feed."""
+"""What a feed holds: the calendar, one event per shift on the adviser's clock, UIDs, zones."""
 
 from __future__ import annotations
 

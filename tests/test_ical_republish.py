@@ -1,5 +1,4 @@
-"""Re-publishing a changed roster: same UIDs, SEQUENCE up for changed events only, removed shifts
-kept as CANCELLED for 14 days, unchanged events and unchanged feeds byte for byte the same."""
+"""Re-publishing: same UIDs, SEQUENCE up for changes only, CANCELLED for 14 days, same bytes."""
 
 from __future__ import annotations
 
