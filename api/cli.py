@@ -203,6 +203,9 @@ def build_parser() -> Parser:
     )
     calculator.add_argument("--json", action="store_true", help="print the figures as JSON")
 
+    from api.cli_ical import add_ical_command  # imports this module: loaded once it is whole
+
+    add_ical_command(commands)
     commands.add_parser(
         "schema",
         help="print the JSON Schema of scenario.json",
@@ -240,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return staffing(Path(args.forecast), Path(args.scenario), out, figures)
         if args.command == "erlang":
             return erlang(args)
+        if args.command == "ical":
+            from api.cli_ical import ical
+
+            return ical(args)
         return schema()
     except (BadInput, ScenarioError) as err:
         return _error(str(err))
