@@ -363,8 +363,9 @@ def plan_surge(
     settings = problem.scenario.solver
     workers = workers or settings.workers
     seed = settings.seed if seed is None else seed
-    # The published week, unchanged, is a plan: complete it (weekly rests, shortfalls) so that
-    # the search starts from a whole solution rather than repairing a partial one.
+    _greedy_start(builder, surge, published)
+    # The published week with the greedy call-ups is a plan: complete it (weekly rests,
+    # shortfalls) so that the search starts from a whole solution, not from a partial one.
     start = complete_hint(
         builder.model,
         {var.Index(): value for var, value in builder.hint.items()},
@@ -624,15 +625,12 @@ def _invitations(
         best = _best_new(problem, builder, adviser, choices, residual)
         if best is not None:
             candidates.append((adviser_id, *best))
-    candidates.sort(key=lambda c: (-c[1], c[2].start, c[0]))
-    for adviser_id, value, option, channels in candidates:
+    candidates.sort(key=lambda c: (-c[1], c[2].option.start, c[0]))
+    for adviser_id, value, option, channel in candidates:
         if len(out) >= wanted:
             break
-        out.append(
-            Invitation(
-                len(out) + 1, adviser_id, "backup", option.start, option.end, channels, value
-            )
-        )
+        start, end = option.option.start, option.option.end
+        out.append(Invitation(len(out) + 1, adviser_id, "backup", start, end, (channel,), value))
     return out
 
 
@@ -650,8 +648,8 @@ def _best_new(
     adviser: Adviser,
     choices: list[_Option],
     residual: dict[str, list[int]],
-) -> tuple[float, ShiftOption, tuple[str, ...]] | None:
-    """A backup's most useful new shift that their labour rules allow beside their week."""
+) -> tuple[float, _Option, str] | None:
+    """A volunteer's most useful new shift that their labour rules allow beside their week."""
     grid = problem.grid
     kept = [c for c in choices if c.kind == "keep"]
     ranked = []
@@ -684,5 +682,27 @@ def _best_new(
         check.parameters.num_workers = 1
         check.parameters.max_time_in_seconds = 1.0
         if check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return round(value, 2), c.option, (channel,)
+            return round(value, 2), c, channel
     return None
+
+
+def _greedy_start(builder: _Builder, problem: Problem, published: Roster) -> None:
+    """Hint one new shift per volunteer, each on what is still short after the ones before.
+
+    The search alone, from the published week, adds call-ups a few at a time; hundreds of
+    volunteers need a start that already calls them.
+    """
+    grid = problem.grid
+    residual = _residual(problem, published)
+    for adviser_id, choices in builder.options.items():
+        adviser = problem.scenario.adviser(adviser_id)
+        best = _best_new(problem, builder, adviser, choices, residual)
+        if best is None:
+            continue
+        _, option, channel = best
+        builder.hint[option.literal] = 1
+        for piece in option.pieces:
+            for name, lit in piece.channels.items():
+                builder.hint[lit] = int(name == channel)
+        for t in grid.span(option.option.start, option.option.end):
+            residual[channel][t] = max(0, residual[channel][t] - 1)
