@@ -127,12 +127,16 @@ def shifts_json(session: Session, cache: Cache, version: VersionRow) -> bytes:
 
 
 def coverage(session: Session, cache: Cache, version: VersionRow) -> list[dict[str, Any]]:
-    """Required, scheduled, shortfall per interval and channel (`roster.io.coverage_frame`)."""
+    """Required, scheduled, shortfall per interval and channel (`roster.io.coverage_frame`).
+
+    With a forecast, the projected-service columns too.
+    """
 
     def make() -> list[dict[str, Any]]:
         assert version.id is not None
         frame = coverage_frame(problem_of(version.snapshot), load_roster(session, version.id))
-        return frame.to_dict("records")
+        # Empty projected-service cells are NaN in pandas: null in JSON, not the invalid NaN.
+        return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
     return cache.get(("coverage", version.id), make)
 
@@ -155,7 +159,8 @@ def _plain(value: Any) -> Any:
 
 
 def quality(session: Session, cache: Cache, version: VersionRow) -> dict[str, Any]:
-    """The version's summary (`roster.report.summary`): hours and shares per adviser."""
+    """The version's summary (`roster.report.summary`): hours and shares per adviser, and with
+    a forecast the projected service."""
 
     def make() -> dict[str, Any]:
         assert version.id is not None

@@ -1,4 +1,4 @@
-"""Planning weeks: their settings, their demand (CSV or JSON), their jobs and their roster."""
+"""Planning weeks: settings, demand and forecast (CSV or JSON), jobs and the published roster."""
 
 from __future__ import annotations
 
@@ -12,13 +12,23 @@ from sqlmodel import col, select
 
 from api import crud, jobs, versions
 from api.auth import Reader, Supervisor
-from api.convert import demand_csv, grid_of, read_demand, read_demand_json
+from api.convert import (
+    demand_csv,
+    forecast_csv,
+    grid_of,
+    read_demand,
+    read_demand_json,
+    read_forecast,
+    read_forecast_json,
+)
 from api.db import SessionDep
 from api.errors import BadData, NotFound, UnsupportedMedia
 from api.models import (
     ChannelRow,
     DemandIn,
     DemandPublic,
+    ForecastIn,
+    ForecastPublic,
     JobCreate,
     JobPublic,
     Page,
@@ -35,6 +45,7 @@ from roster.timegrid import to_local
 router = APIRouter(prefix="/weeks", tags=["weeks"])
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a week of 5-minute intervals on many channels fits
 DEMAND_ROWS = TypeAdapter(list[DemandIn])
+FORECAST_ROWS = TypeAdapter(list[ForecastIn])
 
 
 @router.get("", response_model=Page[WeekPublic])
@@ -106,38 +117,112 @@ DEMAND_BODY = {
 }
 
 
+async def _upload(request: Request, rows: TypeAdapter[Any]) -> str | Any:
+    """The body of an upload: CSV text, or JSON rows checked by `rows` (422 naming the row)."""
+    body = await request.body()
+    if len(body) > MAX_UPLOAD:
+        raise BadData(f"the body is over {MAX_UPLOAD // 2**20} MiB", field="body")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/csv", "text/plain", "application/csv"):
+        try:
+            return body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadData("the CSV is not UTF-8 text", field="body") from None
+    if kind == "application/json":
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise BadData(f"not valid JSON ({err})", field="body") from None
+        try:
+            return rows.validate_python(data)
+        except ValidationError as err:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in err.errors(include_url=False)]
+            ) from None
+    raise UnsupportedMedia(f"send text/csv or application/json, not {kind or 'nothing'!r}")
+
+
 @router.put("/{week_id}/demand", response_model=WeekPublic, openapi_extra=DEMAND_BODY)
 async def replace_demand(
     request: Request, session: SessionDep, _: Supervisor, week_id: Id
 ) -> WeekPublic:
     """Replace the week's demand; a bad row is a 422 naming its line (CSV) or index (JSON)."""
     week = crud.get_week(session, week_id=week_id)
-    body = await request.body()
-    if len(body) > MAX_UPLOAD:
-        raise BadData(f"the body is over {MAX_UPLOAD // 2**20} MiB", field="body")
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await _upload(request, DEMAND_ROWS)
     channels = list(session.exec(select(ChannelRow)).all())
-    if kind in ("text/csv", "text/plain", "application/csv"):
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BadData("the CSV is not UTF-8 text", field="body") from None
-        frame = read_demand(text, week, channels)
-    elif kind == "application/json":
-        try:
-            data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise BadData(f"not valid JSON ({err})", field="body") from None
-        try:
-            items = DEMAND_ROWS.validate_python(data)
-        except ValidationError as err:
-            raise RequestValidationError(
-                [{**e, "loc": ("body", *e["loc"])} for e in err.errors(include_url=False)]
-            ) from None
-        frame = read_demand_json(items, week, channels)
+    if isinstance(body, str):
+        frame = read_demand(body, week, channels)
     else:
-        raise UnsupportedMedia(f"send text/csv or application/json, not {kind or 'nothing'!r}")
+        frame = read_demand_json(body, week, channels)
     crud.replace_demand(session, week=week, frame=frame)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.get(
+    "/{week_id}/forecast",
+    response_model=list[ForecastPublic],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def read_forecast_rows(session: SessionDep, _: Reader, week_id: Id, format: Format = "json") -> Any:
+    """Contacts expected and their handling time per interval and channel, where contacts
+    arrive; `format=csv` gives the uploadable CSV."""
+    rows = crud.week_forecast(session, week_id=week_id)
+    week = crud.get_week(session, week_id=week_id)
+    if format == "csv":
+        return Response(forecast_csv(rows, week), media_type=CSV)
+    return [
+        ForecastPublic(
+            interval_start=f.interval_start,
+            local_start=to_local(f.interval_start, week.timezone).isoformat(),
+            channel=f.channel,
+            language=f.language or None,
+            volume=f.volume,
+            aht_seconds=f.aht_seconds,
+        )
+        for f in rows
+    ]
+
+
+FORECAST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The forecast CSV of `roster staffing` "
+        "(interval_start,channel,volume,aht_seconds[,language]) or the same rows as a JSON list",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": {"type": "array", "items": ForecastIn.model_json_schema()}
+            },
+        },
+    }
+}
+
+
+@router.put("/{week_id}/forecast", response_model=WeekPublic, openapi_extra=FORECAST_BODY)
+async def replace_forecast(
+    request: Request, session: SessionDep, _: Supervisor, week_id: Id
+) -> WeekPublic:
+    """Replace the week's forecast. Solves turn it into required advisers with the channels'
+    service goals (the larger number holds where the demand asks too), and coverage and quality
+    then show the projected service. A bad row is a 422 naming its line (CSV) or index (JSON)."""
+    week = crud.get_week(session, week_id=week_id)
+    body = await _upload(request, FORECAST_ROWS)
+    channels = list(session.exec(select(ChannelRow)).all())
+    if isinstance(body, str):
+        forecast = read_forecast(body, week, channels)
+    else:
+        forecast = read_forecast_json(body, week, channels)
+    crud.replace_forecast(session, week=week, forecast=forecast)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.delete("/{week_id}/forecast", response_model=WeekPublic)
+def delete_forecast(session: SessionDep, _: Supervisor, week_id: Id) -> WeekPublic:
+    """Remove the week's forecast: later solves use the demand rows alone."""
+    week = crud.get_week(session, week_id=week_id)
+    crud.replace_forecast(session, week=week, forecast=None)
     session.refresh(week)
     return crud.week_public(session, week)
 
