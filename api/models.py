@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     FiniteFloat,
     ValidationError,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -316,6 +317,12 @@ class ChannelPublic(ChannelBase):
     model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
 
     name: Name
+
+    @field_serializer("service")
+    def _goal_as_given(self, goal: ServiceGoal | None) -> dict[str, Any] | None:
+        # Defaults left out, so that the goal read can be sent back as it is: a deferred
+        # channel's goal may not name the real-time fields, even at their defaults.
+        return None if goal is None else goal.model_dump(mode="json", exclude_defaults=True)
 
 
 class TeamBase(Strict):
