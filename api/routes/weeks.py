@@ -21,7 +21,7 @@ from api.convert import (
     read_forecast,
     read_forecast_json,
 )
-from api.db import SessionDep
+from api.db import SessionDep, session_for
 from api.errors import BadData, NotFound, UnsupportedMedia
 from api.models import (
     ChannelRow,
@@ -39,7 +39,8 @@ from api.models import (
     WeekRow,
     WeekUpdate,
 )
-from api.routes.params import CSV, Format, Id, Limit, Offset
+from api.routes.etag import send
+from api.routes.params import CSV, JSON, Format, Id, Limit, Offset
 from roster.timegrid import to_local
 
 router = APIRouter(prefix="/weeks", tags=["weeks"])
@@ -255,11 +256,19 @@ def list_versions(session: SessionDep, _: Reader, week_id: Id) -> list[VersionPu
 
 
 @router.get("/{week_id}/roster", response_model=list[ShiftPublic])
-def published_roster(request: Request, session: SessionDep, _: Reader, week_id: Id) -> Response:
-    """Every shift of the week's published roster, with its blocks (UTC and local times)."""
-    week = crud.get_week(session, week_id=week_id)
-    if week.published_version_id is None:
-        raise NotFound(f"week {week_id} has no published roster yet")
-    version = versions.get_version(session, version_id=week.published_version_id)
-    body = versions.shifts_json(session, request.app.state.cache, version)
-    return Response(body, media_type="application/json")
+def published_roster(request: Request, _: Reader, week_id: Id) -> Response:
+    """Every shift of the week's published roster, with its blocks (UTC and local times).
+
+    Sent with an ETag: a client that sends it back in If-None-Match gets a 304 and no body
+    until another version is published.
+    """
+    with session_for(request) as session:
+        published = session.exec(
+            select(WeekRow.published_version_id).where(WeekRow.id == week_id)
+        ).first()
+        if published is None:
+            crud.get_week(session, week_id=week_id)  # 404 if there is no such week
+            raise NotFound(f"week {week_id} has no published roster yet")
+        version = versions.get_version(session, version_id=published)
+        view = versions.shifts_entity(session, request.app.state.cache, version)
+    return send(request, view, JSON)
