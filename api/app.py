@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors, worker
+from api.auth import TokenCache
 from api.db import make_engine, migrate
 from api.jobs import JobRunner, Target
 from api.routes import advisers, channels, jobs, teams, tokens, versions, weeks
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, *, solve: Target = worker.run) 
         runner = JobRunner(engine, parallel=settings.solver_jobs, target=solve)
         app.state.engine, app.state.runner = engine, runner
         app.state.cache = Cache(settings.cache_versions)
+        app.state.adviser_cache = Cache(settings.cache_adviser_shifts)
+        app.state.tokens = TokenCache(settings.token_cache_seconds)
         runner.start()
         try:
             yield

@@ -95,19 +95,22 @@ def load_example(
     from api.versions import publish
     from api.worker import solve_snapshot
     from roster.demand import read_demand_csv
+    from roster.forecast import read_forecast_csv
     from roster.io import load_scenario, scenario_path
     from roster.timegrid import Grid
 
     file = scenario_path(scenario)
     loaded = load_scenario(file)
-    frame = None
+    grid = Grid.for_week(loaded.week.monday, loaded.week.timezone, loaded.week.interval_minutes)
+    frame = forecast = None
     if loaded.demand.csv:
-        grid = Grid.for_week(loaded.week.monday, loaded.week.timezone, loaded.week.interval_minutes)
         frame = read_demand_csv(file.parent / loaded.demand.csv, loaded, grid)
+    if loaded.demand.forecast:
+        forecast = read_forecast_csv(file.parent / loaded.demand.forecast, loaded, grid)
     engine = make_engine(settings.database_url)
     migrate(engine)
     with Session(engine) as session:
-        week = import_scenario(session, loaded, frame)
+        week = import_scenario(session, loaded, frame, forecast)
         session.commit()
         assert week.id is not None
         if week.published_version_id is None:

@@ -1,9 +1,9 @@
 """Rows <-> the domain: the only module that turns tables into a Scenario, Problem or Roster.
 
-A solve works on a *snapshot*: the scenario as JSON, the demand rows and the shifts carried in
-from the published week before, taken when the job is submitted. The snapshot is kept with the
-job and with the roster version it makes, so a version's coverage is always read against the
-data it was solved with, whatever is edited afterwards.
+A solve works on a *snapshot*: the scenario as JSON, the demand rows, the forecast rows and the
+shifts carried in from the published week before, taken when the job is submitted. The snapshot
+is kept with the job and with the roster version it makes, so a version's coverage is always read
+against the data it was solved with, whatever is edited afterwards.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
@@ -26,22 +27,27 @@ from api.models import (
     ChannelRow,
     DemandIn,
     DemandRow,
+    ForecastIn,
+    ForecastRow,
     ShiftRow,
     TeamRow,
     TimeOffRow,
     VersionRow,
     WeekRow,
 )
-from roster.demand import read_demand_csv, requirements
+from roster.demand import Key, merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
+from roster.forecast import FORECAST_COLUMNS, Forecast, read_forecast_csv
 from roster.io import parse_scenario
 from roster.model import Channel, Scenario
 from roster.problem import Problem
 from roster.solution import Activity, Roster, Shift
+from roster.staffing import demand_frame, plan
 from roster.timegrid import Grid
 
 Snapshot = dict[str, Any]
 LINE = re.compile(r"^line (\d+)$")
+R = TypeVar("R")
 
 
 def _iso(instant: datetime) -> str:
@@ -87,7 +93,16 @@ def scenario_data(session: Session, week: WeekRow) -> dict[str, Any]:
             "interval_minutes": week.interval_minutes,
         },
         "channels": [
-            {k: v for k, v in {"name": c.name, "kind": c.kind, "label": c.label}.items() if v}
+            {
+                k: v
+                for k, v in {
+                    "name": c.name,
+                    "kind": c.kind,
+                    "label": c.label,
+                    "service": c.service,
+                }.items()
+                if v
+            }
             for c in channels
         ],
         "teams": [
@@ -146,25 +161,63 @@ def _carry_in(session: Session, week: WeekRow) -> list[list[Any]]:
 
 
 def take_snapshot(session: Session, week: WeekRow) -> Snapshot:
-    """What a solve of the week needs, checked as a scenario file would be (ScenarioError)."""
+    """What a solve of the week needs, checked as a scenario file would be (ScenarioError).
+
+    The forecast is checked again against the channels as they are now: a goal removed or
+    changed since the upload is an error here rather than in the solve.
+    """
     data = scenario_data(session, week)
-    parse_scenario(data, source=f"week {week.id}")
+    scenario = parse_scenario(data, source=f"week {week.id}")
     demand = session.exec(
         select(DemandRow)
         .where(DemandRow.week_id == week.id)
         .order_by(col(DemandRow.interval_start), col(DemandRow.channel), col(DemandRow.language))
     ).all()
+    forecast = session.exec(
+        select(ForecastRow)
+        .where(ForecastRow.week_id == week.id)
+        .order_by(
+            col(ForecastRow.interval_start), col(ForecastRow.channel), col(ForecastRow.language)
+        )
+    ).all()
+    if forecast:
+        _read_forecast(forecast_csv(forecast, week), scenario, grid_of(week), f"week {week.id}")
     return {
         "scenario": data,
         "demand": [
             [_iso(d.interval_start), d.channel, d.language or None, d.required] for d in demand
         ],
+        "forecast": [
+            [_iso(f.interval_start), f.channel, f.language or None, f.volume, f.aht_seconds]
+            for f in forecast
+        ],
         "carry_in": _carry_in(session, week),
     }
 
 
+def _forecast_of(snapshot: Snapshot, grid: Grid) -> Forecast | None:
+    """The snapshot's forecast (checked when it was taken); None if the week has none."""
+    rows = snapshot.get("forecast") or []  # snapshots taken before forecasts have none
+    if not rows:
+        return None
+    volume: dict[Key, np.ndarray] = {}
+    aht: dict[Key, np.ndarray] = {}
+    for start, channel, language, contacts, handling in rows:
+        key = (channel, language or None)
+        if key not in volume:
+            volume[key], aht[key] = np.zeros(grid.count), np.zeros(grid.count)
+        index = grid.index(_instant(start))
+        volume[key][index], aht[key][index] = float(contacts), float(handling)
+    return Forecast(grid=grid, volume=volume, aht=aht, source="forecast")
+
+
 def problem_of(snapshot: Snapshot) -> Problem:
-    """The Problem a snapshot describes: what the solver, validator and reports work on."""
+    """The Problem a snapshot describes: what the solver, validator and reports work on.
+
+    As `roster solve` does with a scenario file: a forecast becomes required advisers with the
+    channels' service goals, and where the demand rows ask for the same interval, channel and
+    language, the larger number holds.
+    """
     scenario = parse_scenario(snapshot["scenario"])
     grid = Grid.for_week(
         scenario.week.monday, scenario.week.timezone, scenario.week.interval_minutes
@@ -173,7 +226,12 @@ def problem_of(snapshot: Snapshot) -> Problem:
         (grid.index(_instant(start)), channel, language, int(required))
         for start, channel, language, required in snapshot["demand"]
     ]
-    frame = pd.DataFrame(rows, columns=["index", "channel", "language", "required"])
+    frame: pd.DataFrame | None = None
+    if rows:
+        frame = pd.DataFrame(rows, columns=["index", "channel", "language", "required"])
+    forecast = _forecast_of(snapshot, grid)
+    if forecast is not None:
+        frame = merge_demand([frame, demand_frame(plan(scenario, forecast, service=False))])
     carry_in = Roster(
         [
             Shift(
@@ -185,7 +243,7 @@ def problem_of(snapshot: Snapshot) -> Problem:
             for adviser, start, end, blocks in snapshot.get("carry_in", [])
         ]
     )
-    return Problem(scenario, grid, requirements(scenario, grid, frame), carry_in)
+    return Problem(scenario, grid, requirements(scenario, grid, frame), carry_in, forecast=forecast)
 
 
 def load_roster(session: Session, version_id: int, adviser_id: str | None = None) -> Roster:
@@ -244,15 +302,22 @@ def store_roster(
         session.bulk_insert_mappings(ActivityRow.__mapper__, blocks)  # type: ignore[attr-defined]
 
 
-def import_scenario(session: Session, scenario: Scenario, demand: pd.DataFrame | None) -> WeekRow:
-    """Load a scenario's data and week into the tables; what already exists is kept as it is.
+def import_scenario(
+    session: Session,
+    scenario: Scenario,
+    demand: pd.DataFrame | None,
+    forecast: Forecast | None = None,
+) -> WeekRow:
+    """Load a scenario's data and week (its demand, its forecast) into the tables; what already
+    exists is kept as it is.
 
     Channels, teams and advisers are matched by name or id, the week by Monday and zone, so
     loading the same scenario twice changes nothing. Adds to the caller's transaction.
     """
     for c in scenario.channels:
         if session.get(ChannelRow, c.name) is None:
-            session.add(ChannelRow(name=c.name, kind=c.kind, label=c.label))
+            service = c.service.model_dump(mode="json", exclude_unset=True) if c.service else None
+            session.add(ChannelRow(name=c.name, kind=c.kind, label=c.label, service=service))
     for t in scenario.teams:
         if session.get(TeamRow, t.name) is None:
             session.add(
@@ -308,6 +373,8 @@ def import_scenario(session: Session, scenario: Scenario, demand: pd.DataFrame |
     session.flush()
     if demand is not None:
         session.add_all(demand_rows(week, demand))
+    if forecast is not None:
+        session.add_all(forecast_rows(week, forecast))
     return week
 
 
@@ -337,6 +404,26 @@ def _demand_scenario(channels: Iterable[ChannelRow]) -> Scenario:
     )
 
 
+def _read_text(text: str, read: Callable[[Path], R], source: str) -> R:
+    """Run a file reader of the command line on CSV text; errors name `source` and the line."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return read(path)
+        except ScenarioError as err:
+            raise ScenarioError(err.message, source=source, where=err.where) from None
+        except OverflowError:
+            raise ScenarioError("an interval_start is out of range", source=source) from None
+
+
+def _json_rows(error: ScenarioError, name: str) -> ScenarioError:
+    """An error on line n of CSV made from JSON rows, naming the row instead: `name[n - 2]`."""
+    match = LINE.match(error.where or "")
+    where = f"{name}[{int(match.group(1)) - 2}]" if match else error.where
+    return ScenarioError(error.message, where=where)
+
+
 def read_demand(
     text: str, week: WeekRow, channels: Iterable[ChannelRow], source: str = "demand.csv"
 ) -> pd.DataFrame:
@@ -344,15 +431,8 @@ def read_demand(
 
     Errors (ScenarioError) name `source` and the line, as `roster solve` does.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "demand.csv"
-        path.write_text(text, encoding="utf-8")
-        try:
-            return read_demand_csv(path, _demand_scenario(channels), grid_of(week))
-        except ScenarioError as err:
-            raise ScenarioError(err.message, source=source, where=err.where) from None
-        except OverflowError:
-            raise ScenarioError("an interval_start is out of range", source=source) from None
+    scenario, grid = _demand_scenario(channels), grid_of(week)
+    return _read_text(text, lambda path: read_demand_csv(path, scenario, grid), source)
 
 
 def read_demand_json(
@@ -369,9 +449,7 @@ def read_demand_json(
     try:
         return read_demand(out.getvalue(), week, channels)
     except ScenarioError as err:
-        match = LINE.match(err.where or "")
-        where = f"demand[{int(match.group(1)) - 2}]" if match else err.where
-        raise ScenarioError(err.message, where=where) from None
+        raise _json_rows(err, "demand") from None
 
 
 def demand_csv(rows: Sequence[DemandRow], week: WeekRow) -> str:
@@ -381,4 +459,88 @@ def demand_csv(rows: Sequence[DemandRow], week: WeekRow) -> str:
     writer.writerow(["interval_start", "channel", "required", "language"])
     for d in rows:
         writer.writerow([_iso(d.interval_start), d.channel, d.required, d.language])
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- forecast
+
+NO_GOAL = re.compile(r"(channel '([^']+)' has no service goal[^(]*) \(add channels\[\d+\].*\)")
+
+
+def _read_forecast(text: str, scenario: Scenario, grid: Grid, source: str) -> Forecast:
+    try:
+        return _read_text(text, lambda path: read_forecast_csv(path, scenario, grid), source)
+    except ScenarioError as err:
+        # The reader speaks of scenario files; here a goal is given through the channels API.
+        message = NO_GOAL.sub(r"\1 (give it one with PATCH /channels/\2)", err.message)
+        raise ScenarioError(message, source=err.source, where=err.where) from None
+
+
+def read_forecast(
+    text: str, week: WeekRow, channels: Iterable[ChannelRow], source: str = "forecast.csv"
+) -> Forecast:
+    """Check a forecast CSV against the week and the channels' service goals with the reader of
+    the command line (`roster.forecast.read_forecast_csv`).
+
+    Errors (ScenarioError) name `source` and the line, as `roster solve` does.
+    """
+    scenario = Scenario.model_construct(
+        channels=[
+            Channel.model_validate({"name": c.name, "kind": c.kind, "service": c.service})
+            for c in channels
+        ]
+    )
+    return _read_forecast(text, scenario, grid_of(week), source)
+
+
+def read_forecast_json(
+    items: Sequence[ForecastIn], week: WeekRow, channels: Iterable[ChannelRow]
+) -> Forecast:
+    """Check JSON forecast rows with the same reader; errors name the row as `forecast[i]`."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*FORECAST_COLUMNS, "language"])
+    for item in items:
+        writer.writerow(
+            [
+                item.interval_start.isoformat(),
+                item.channel,
+                repr(item.volume),
+                "" if item.aht_seconds is None else repr(item.aht_seconds),
+                item.language or "",
+            ]
+        )
+    try:
+        return read_forecast(out.getvalue(), week, channels)
+    except ScenarioError as err:
+        raise _json_rows(err, "forecast") from None
+
+
+def forecast_rows(week: WeekRow, forecast: Forecast) -> list[ForecastRow]:
+    """Rows of a checked forecast for a week: one per interval and key where contacts arrive."""
+    assert week.id is not None
+    grid = grid_of(week)
+    return [
+        ForecastRow(
+            week_id=week.id,
+            interval_start=grid.instant(int(i)),
+            channel=channel,
+            language=language or "",
+            volume=float(forecast.volume[(channel, language)][i]),
+            aht_seconds=float(forecast.aht[(channel, language)][i]),
+        )
+        for channel, language in forecast.ordered_keys()
+        for i in np.flatnonzero(forecast.volume[(channel, language)] > 0)
+    ]
+
+
+def forecast_csv(rows: Sequence[ForecastRow], week: WeekRow) -> str:
+    """A week's forecast as the CSV that `read_forecast` reads."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*FORECAST_COLUMNS, "language"])
+    for f in rows:
+        writer.writerow(
+            [_iso(f.interval_start), f.channel, repr(f.volume), repr(f.aht_seconds), f.language]
+        )
     return out.getvalue()

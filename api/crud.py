@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import delete, func
 from sqlmodel import Session, SQLModel, col, select
 
-from api.convert import demand_rows
+from api.convert import demand_rows, forecast_rows
 from api.errors import BadData, Conflict, NotFound
 from api.models import (
     AdviserCreate,
@@ -21,6 +21,7 @@ from api.models import (
     ChannelRow,
     ChannelUpdate,
     DemandRow,
+    ForecastRow,
     TeamCreate,
     TeamPublic,
     TeamRow,
@@ -32,7 +33,10 @@ from api.models import (
     WeekPublic,
     WeekRow,
     WeekUpdate,
+    check_channel,
 )
+from roster.forecast import Forecast
+from roster.model import ServiceGoal
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -78,17 +82,32 @@ def get_channel(session: Session, *, name: str) -> ChannelRow:
     return _get(session, ChannelRow, name, "channel")
 
 
+def _goal_column(goal: ServiceGoal | None) -> dict[str, Any] | None:
+    # Unset fields stay out: the scenario re-checks the goal as given, not with its defaults.
+    return None if goal is None else goal.model_dump(mode="json", exclude_unset=True)
+
+
 def create_channel(session: Session, *, data: ChannelCreate) -> ChannelRow:
     if session.get(ChannelRow, data.name) is not None:
         raise Conflict(f"channel {data.name!r} exists already", field="name")
-    return _save(session, ChannelRow(**data.model_dump()))
+    values = data.model_dump(exclude={"service"})
+    return _save(session, ChannelRow(**values, service=_goal_column(data.service)))
 
 
 def update_channel(session: Session, *, name: str, data: ChannelUpdate) -> ChannelRow:
     row = get_channel(session, name=name)
-    for key, value in data.model_dump(exclude_unset=True).items():
-        if key == "kind" and value is None:
-            raise BadData("may not be null", field="kind")
+    changes = data.model_dump(exclude_unset=True, exclude={"service"})
+    if changes.get("kind", "") is None:
+        raise BadData("may not be null", field="kind")
+    if "service" in data.model_fields_set:
+        changes["service"] = _goal_column(data.service)
+    kind = changes.get("kind", row.kind)
+    goal = changes.get("service", row.service)
+    try:
+        check_channel(name, kind, None if goal is None else ServiceGoal.model_validate(goal))
+    except ValueError as err:
+        raise BadData(str(err), field="service") from None
+    for key, value in changes.items():
         setattr(row, key, value)
     return _save(session, row)
 
@@ -97,9 +116,11 @@ def delete_channel(session: Session, *, name: str) -> None:
     row = get_channel(session, name=name)
     users = [a.id for a in session.exec(select(AdviserRow)) if name in a.channels]
     users += [t.name for t in session.exec(select(TeamRow)) if name in (t.split or {})]
-    if users or session.exec(select(DemandRow.id).where(DemandRow.channel == name)).first():
-        held = f" by {', '.join(users[:5])}" if users else " by demand rows"
-        raise Conflict(f"channel {name!r} is still used{held}")
+    if users:
+        raise Conflict(f"channel {name!r} is still used by {', '.join(users[:5])}")
+    for table, what in ((DemandRow, "demand"), (ForecastRow, "forecast")):
+        if session.exec(select(table.id).where(table.channel == name)).first():
+            raise Conflict(f"channel {name!r} is still used by {what} rows")
     session.delete(row)
     session.commit()
 
@@ -256,10 +277,15 @@ def delete_time_off(session: Session, *, adviser_id: str, time_off_id: int) -> N
 
 
 def week_public(session: Session, row: WeekRow) -> WeekPublic:
-    count = session.exec(
-        select(func.count()).select_from(DemandRow).where(DemandRow.week_id == row.id)
-    ).one()
-    return WeekPublic.model_validate({**row.model_dump(), "demand_rows": int(count)})
+    counts = {
+        f"{what}_rows": int(
+            session.exec(
+                select(func.count()).select_from(table).where(table.week_id == row.id)
+            ).one()
+        )
+        for table, what in ((DemandRow, "demand"), (ForecastRow, "forecast"))
+    }
+    return WeekPublic.model_validate({**row.model_dump(), **counts})
 
 
 def get_week(session: Session, *, week_id: int) -> WeekRow:
@@ -318,6 +344,28 @@ def replace_demand(session: Session, *, week: WeekRow, frame: pd.DataFrame) -> i
     """Replace the week's demand with checked rows, in one transaction; the row count."""
     session.exec(delete(DemandRow).where(col(DemandRow.week_id) == week.id))  # type: ignore[call-overload]
     rows = demand_rows(week, frame)
+    session.add_all(rows)
+    session.commit()
+    return len(rows)
+
+
+def week_forecast(session: Session, *, week_id: int) -> Sequence[ForecastRow]:
+    get_week(session, week_id=week_id)
+    query = (
+        select(ForecastRow)
+        .where(ForecastRow.week_id == week_id)
+        .order_by(
+            col(ForecastRow.interval_start), col(ForecastRow.channel), col(ForecastRow.language)
+        )
+    )
+    return session.exec(query).all()
+
+
+def replace_forecast(session: Session, *, week: WeekRow, forecast: Forecast | None) -> int:
+    """Replace the week's forecast with a checked one (None: remove it), in one transaction;
+    the row count."""
+    session.exec(delete(ForecastRow).where(col(ForecastRow.week_id) == week.id))  # type: ignore[call-overload]
+    rows = forecast_rows(week, forecast) if forecast is not None else []
     session.add_all(rows)
     session.commit()
     return len(rows)

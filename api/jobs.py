@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from api import worker
@@ -77,7 +78,8 @@ def submit(session: Session, *, week: WeekRow, data: JobCreate) -> JobRow:
 
 
 def get_job(session: Session, *, job_id: int) -> JobRow:
-    row = session.get(JobRow, job_id)
+    """A job, its snapshot (the week's data, large) read only if used: polling does not."""
+    row = session.get(JobRow, job_id, options=[defer(JobRow.snapshot)])  # type: ignore[arg-type]
     if row is None:
         raise NotFound(f"no job {job_id}")
     return row

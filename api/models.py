@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    FiniteFloat,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic import Field as Constraint
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy import Text as SQLText
@@ -19,10 +28,12 @@ from sqlmodel import Field, SQLModel
 
 from api.db import UTCDateTime, now
 from roster.model import (
+    Channel,
     LabourRules,
     MinimumCover,
     Name,
     Preferences,
+    ServiceGoal,
     SolverSettings,
     Split,
     TimeZone,
@@ -48,6 +59,14 @@ def _instant_in_range(value: datetime | None, field: str) -> datetime | None:
     return value
 
 
+def check_channel(name: str, kind: str, service: ServiceGoal | None) -> None:
+    """The domain's rule for a channel and its goal (e.g. no `asa_seconds` when deferred)."""
+    try:
+        Channel(name=name, kind=kind, service=service)  # type: ignore[arg-type]
+    except ValidationError as err:
+        raise ValueError(str(err.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+
+
 def _json() -> Any:
     return Field(default=None, sa_type=JSON)
 
@@ -60,6 +79,8 @@ class ChannelRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     kind: str = Field(max_length=16)
     label: str | None = Field(default=None, max_length=200)
+    # The goal as given (unset fields left out), so the scenario checks it as it would a file.
+    service: dict[str, Any] | None = _json()
 
 
 class TeamRow(SQLModel, table=True):
@@ -133,6 +154,24 @@ class DemandRow(SQLModel, table=True):
     channel: str = Field(max_length=64)
     language: str = Field(default="", max_length=32)  # "" is the channel's headcount
     required: int
+
+
+class ForecastRow(SQLModel, table=True):
+    __tablename__ = "forecast"
+    __table_args__ = (
+        UniqueConstraint(
+            "week_id", "interval_start", "channel", "language", name="uq_forecast_cell"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    week_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("week.id", ondelete="CASCADE"), nullable=False)
+    )
+    interval_start: datetime = Field(sa_type=UTCDateTime)
+    channel: str = Field(max_length=64)
+    language: str = Field(default="", max_length=32)  # "" is contacts any adviser answers
+    volume: float  # contacts expected (> 0: intervals without a row expect none)
+    aht_seconds: float  # handling time per contact
 
 
 class JobRow(SQLModel, table=True):
@@ -253,21 +292,37 @@ class Strict(SQLModel):
 class ChannelBase(Strict):
     kind: Literal["realtime", "deferred"] = "deferred"
     label: Text | None = None
+    service: ServiceGoal | None = Field(
+        default=None,
+        description="The goal that turns the week's forecast into required advisers",
+    )
 
 
 class ChannelCreate(ChannelBase):
     name: Name
 
+    @model_validator(mode="after")
+    def _goal_fits_kind(self) -> ChannelCreate:
+        check_channel(self.name, self.kind, self.service)
+        return self
+
 
 class ChannelUpdate(Strict):
     kind: Literal["realtime", "deferred"] | None = None
     label: Text | None = None
+    service: ServiceGoal | None = None
 
 
 class ChannelPublic(ChannelBase):
     model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
 
     name: Name
+
+    @field_serializer("service")
+    def _goal_as_given(self, goal: ServiceGoal | None) -> dict[str, Any] | None:
+        # Defaults left out, so that the goal read can be sent back as it is: a deferred
+        # channel's goal may not name the real-time fields, even at their defaults.
+        return None if goal is None else goal.model_dump(mode="json", exclude_defaults=True)
 
 
 class TeamBase(Strict):
@@ -419,14 +474,14 @@ class WeekPublic(WeekBase):
     revision: int = Field(description="Publications so far; send it back to publish safely")
     published_version_id: int | None
     demand_rows: int
+    forecast_rows: int
 
 
-class DemandIn(Strict):
-    """One demand row as JSON: the columns of the demand CSV."""
+class UploadRow(Strict):
+    """What demand and forecast rows share: the interval, the channel, the language."""
 
     interval_start: AwareDatetime
     channel: Name
-    required: int = Field(ge=0, le=1_000_000)
     language: Language | None = None
 
     @field_validator("interval_start")
@@ -434,6 +489,33 @@ class DemandIn(Strict):
     def _range(cls, value: datetime) -> datetime:
         _instant_in_range(value, "interval_start")
         return value
+
+
+class DemandIn(UploadRow):
+    """One demand row as JSON: the columns of the demand CSV."""
+
+    required: int = Field(ge=0, le=1_000_000)
+
+
+class ForecastIn(UploadRow):
+    """One forecast row as JSON: the columns of the forecast CSV."""
+
+    volume: FiniteFloat = Field(ge=0, le=1e9, description="Contacts expected")
+    aht_seconds: FiniteFloat | None = Field(
+        default=None,
+        gt=0,
+        le=7 * 86400,
+        description="Seconds of handling per contact; may be left out where volume is 0",
+    )
+
+
+class ForecastPublic(BaseModel):
+    interval_start: datetime
+    local_start: str
+    channel: str
+    language: str | None
+    volume: float
+    aht_seconds: float
 
 
 class DemandPublic(BaseModel):

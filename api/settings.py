@@ -29,3 +29,17 @@ class Settings(BaseSettings):
         validation_alias="ROSTER_CACHE_VERSIONS",
         description="Rosters kept serialised in memory (versions never change once made)",
     )
+    cache_adviser_shifts: int = Field(
+        default=10_000,
+        ge=0,
+        validation_alias="ROSTER_CACHE_ADVISER_SHIFTS",
+        description="One adviser's shifts in one published version, kept serialised (~3 KiB)",
+    )
+    token_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=300,
+        validation_alias="ROSTER_TOKEN_CACHE_SECONDS",
+        description="How long a valid token's lookup is reused; revoking through the API "
+        "takes effect at once, revoking from another process within this time",
+    )

@@ -1,11 +1,13 @@
 """Roster versions: drafts made by solves, publication, comparison, and what a version shows.
 
 A version never changes once made (publication only changes its state), so what is read
-from it (shifts, coverage, quality) is serialised once and kept in a small in-memory cache.
+from it (shifts, coverage, quality) is serialised once, with its ETag, and kept in a small
+in-memory cache; the version's snapshot (the week's data, large) is read only to fill it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -16,6 +18,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from api.convert import load_roster, problem_of, store_roster
@@ -51,23 +54,38 @@ class Cache:
 
 # ------------------------------------------------------------------------------ reading
 
+Entity = tuple[bytes, str]  # a serialised view and its ETag
+
+
+def entity(body: bytes) -> Entity:
+    """A body with its strong ETag, computed once when the view is cached."""
+    return body, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
 
 def get_version(session: Session, *, version_id: int) -> VersionRow:
-    row = session.get(VersionRow, version_id)
+    """A version, without its snapshot: that is read (lazily) only to build a view not cached."""
+    row = session.get(VersionRow, version_id, options=[defer(VersionRow.snapshot)])  # type: ignore[arg-type]
     if row is None:
         raise NotFound(f"no roster version {version_id}")
     return row
+
+
+def _key(version: VersionRow) -> tuple[Any, ...]:
+    # The creation instant as well as the id: SQLite may give a deleted draft's id to a new one.
+    return (version.id, version.created_at)
 
 
 def version_public(session: Session, row: VersionRow) -> VersionPublic:
     count = session.exec(
         select(func.count()).select_from(ShiftRow).where(ShiftRow.version_id == row.id)
     ).one()
-    return VersionPublic.model_validate({**row.model_dump(), "shifts": int(count)})
+    data = row.model_dump(exclude={"snapshot"})
+    return VersionPublic.model_validate({**data, "shifts": int(count)})
 
 
 def list_versions(session: Session, *, week_id: int) -> list[VersionRow]:
     query = select(VersionRow).where(VersionRow.week_id == week_id)
+    query = query.options(defer(VersionRow.snapshot))  # type: ignore[arg-type]
     return list(session.exec(query.order_by(col(VersionRow.number))).all())
 
 
@@ -100,16 +118,23 @@ def shift_dict(shift_id: int, shift: Shift, team: str, zone: str) -> dict[str, A
 
 
 def shift_dicts(
-    session: Session, version: VersionRow, adviser_id: str | None = None
+    session: Session,
+    version: VersionRow,
+    adviser_id: str | None = None,
+    zones: dict[str, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The version's shifts (one adviser's, if given), sorted by adviser and start."""
+    """The version's shifts (one adviser's, if given), sorted by adviser and start.
+
+    `zones` are the version's advisers' teams and zones, if known already (else read from the
+    version's snapshot).
+    """
     query = select(ShiftRow.id, ShiftRow.adviser_id, ShiftRow.start).where(
         ShiftRow.version_id == version.id
     )
     if adviser_id is not None:
         query = query.where(ShiftRow.adviser_id == adviser_id)
     ids = {(a, s): i for i, a, s in session.exec(query)}
-    zones = _zones(version.snapshot)
+    zones = zones if zones is not None else _zones(version.snapshot)
     assert version.id is not None
     roster = load_roster(session, version.id, adviser_id)
     out = []
@@ -119,34 +144,68 @@ def shift_dicts(
     return out
 
 
-def shifts_json(session: Session, cache: Cache, version: VersionRow) -> bytes:
+def _json(value: Any) -> bytes:
+    """Compact JSON, as FastAPI writes its own responses."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
+
+
+def shifts_entity(session: Session, cache: Cache, version: VersionRow) -> Entity:
+    """Every shift of the version as JSON, serialised once per version."""
     return cache.get(
-        ("shifts", version.id),
-        lambda: json.dumps(shift_dicts(session, version), ensure_ascii=False).encode("utf-8"),
+        ("shifts", *_key(version)), lambda: entity(_json(shift_dicts(session, version)))
     )
 
 
+def adviser_shifts_entity(
+    session: Session,
+    cache: Cache,
+    adviser_cache: Cache,
+    adviser_id: str,
+    published: list[VersionRow],
+) -> Entity:
+    """One adviser's shifts in the `published` versions (snapshots not loaded), as one JSON list.
+
+    Each version's part is serialised once per (adviser, version) in `adviser_cache`, and the
+    advisers' zones once per version in `cache`: a read served from them touches no shift row.
+    """
+    parts = []
+    for version in published:
+
+        def make(version: VersionRow = version) -> bytes:
+            zones = cache.get(("zones", *_key(version)), lambda: _zones(version.snapshot))
+            return _json(shift_dicts(session, version, adviser_id, zones))[1:-1]  # no brackets
+
+        part = adviser_cache.get(("adviser shifts", *_key(version), adviser_id), make)
+        if part:
+            parts.append(part)
+    return entity(b"[" + b",".join(parts) + b"]")
+
+
 def coverage(session: Session, cache: Cache, version: VersionRow) -> list[dict[str, Any]]:
-    """Required, scheduled, shortfall per interval and channel (`roster.io.coverage_frame`)."""
+    """Required, scheduled, shortfall per interval and channel (`roster.io.coverage_frame`).
+
+    With a forecast, the projected-service columns too.
+    """
 
     def make() -> list[dict[str, Any]]:
         assert version.id is not None
         frame = coverage_frame(problem_of(version.snapshot), load_roster(session, version.id))
-        return frame.to_dict("records")
+        # Empty projected-service cells are NaN in pandas: null in JSON, not the invalid NaN.
+        return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
-    return cache.get(("coverage", version.id), make)
+    return cache.get(("coverage", *_key(version)), make)
 
 
-def coverage_body(session: Session, cache: Cache, version: VersionRow, format: str) -> bytes:
+def coverage_entity(session: Session, cache: Cache, version: VersionRow, format: str) -> Entity:
     """The coverage serialised once per version, as JSON or CSV."""
 
-    def make() -> bytes:
+    def make() -> Entity:
         rows = coverage(session, cache, version)
         if format == "csv":
-            return pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
-        return json.dumps(rows, ensure_ascii=False, default=_plain).encode("utf-8")
+            return entity(pd.DataFrame(rows).to_csv(index=False).encode("utf-8"))
+        return entity(_json(rows))
 
-    return cache.get(("coverage", format, version.id), make)
+    return cache.get(("coverage", format, *_key(version)), make)
 
 
 def _plain(value: Any) -> Any:
@@ -155,7 +214,8 @@ def _plain(value: Any) -> Any:
 
 
 def quality(session: Session, cache: Cache, version: VersionRow) -> dict[str, Any]:
-    """The version's summary (`roster.report.summary`): hours and shares per adviser."""
+    """The version's summary (`roster.report.summary`): hours and shares per adviser, and with
+    a forecast the projected service."""
 
     def make() -> dict[str, Any]:
         assert version.id is not None
@@ -172,7 +232,25 @@ def quality(session: Session, cache: Cache, version: VersionRow) -> dict[str, An
             violations=version.violations,
         )
 
-    return cache.get(("quality", version.id), make)
+    return cache.get(("quality", *_key(version)), make)
+
+
+def quality_entity(session: Session, cache: Cache, version: VersionRow, format: str) -> Entity:
+    """The quality serialised once per version: JSON, or CSV with one line per adviser."""
+
+    def make() -> Entity:
+        data = quality(session, cache, version)
+        if format == "json":
+            return entity(_json(data))
+        rows = []
+        for a in data["advisers"]:
+            row = {k: v for k, v in a.items() if not isinstance(v, dict)}
+            for key in ("channel_hours", "share", "split_target"):
+                row.update({f"{key}_{c}": v for c, v in a[key].items()})
+            rows.append(row)
+        return entity(pd.DataFrame(rows).to_csv(index=False).encode("utf-8"))
+
+    return cache.get(("quality", format, *_key(version)), make)
 
 
 # ------------------------------------------------------------------------------ writing

@@ -6,9 +6,11 @@
 A week is generated (examples/generate.py), loaded into a new SQLite database (or
 `--database URL`), solved with a short time limit and published; then `roster serve` runs as
 its own process on a free loopback port, and `--clients` concurrent httpx clients (asyncio,
-one connection each) read each endpoint in turn for `--seconds`. Printed per endpoint:
-requests, errors (any status but 200, or a transport error), requests per second, p50 and
-p99 latency in milliseconds, and the body size. Client and server share the machine's cores.
+one connection each) read each endpoint in turn for `--seconds`; the roster is also read
+revalidated (If-None-Match with its ETag, answered 304 without a body), as a client that keeps
+its copy does. Printed per endpoint: requests, errors (any status but the one expected, or a
+transport error), requests per second, p50 and p99 latency in milliseconds, and the body size.
+Client and server share the machine's cores.
 """
 
 from __future__ import annotations
@@ -41,9 +43,17 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def hammer(
-    base: str, path: str, headers: dict[str, str], clients: int, seconds: float
+    base: str,
+    path: str,
+    headers: dict[str, str],
+    clients: int,
+    seconds: float,
+    expect: int = 200,
 ) -> dict[str, float]:
-    """`clients` loops reading `path` until `seconds` have passed; counts and latencies."""
+    """`clients` loops reading `path` until `seconds` have passed; counts and latencies.
+
+    Any answer but `expect` is an error.
+    """
     latencies: list[float] = []
     errors = 0
     size = 0
@@ -56,7 +66,7 @@ async def hammer(
             started = time.perf_counter()
             try:
                 response = await client.get(path, headers=headers)
-                ok = response.status_code == 200
+                ok = response.status_code == expect
                 size = len(response.content)
             except httpx.HTTPError:
                 ok = False
@@ -141,6 +151,15 @@ def main() -> int:
                 rows.append(
                     (label, asyncio.run(hammer(base, path, headers, args.clients, args.seconds)))
                 )
+            roster = paths["roster (all shifts)"]
+            etag = httpx.get(base + roster, headers=headers, timeout=120).headers.get("etag", "")
+            again = {**headers, "If-None-Match": etag}
+            rows.append(
+                (
+                    "roster, revalidated (304)",
+                    asyncio.run(hammer(base, roster, again, args.clients, args.seconds, 304)),
+                )
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)

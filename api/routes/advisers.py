@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from api import crud
 from api.auth import Caller, Principal, Reader, Supervisor
-from api.db import SessionDep
+from api.db import SessionDep, session_for
 from api.errors import Forbidden, NotFound
 from api.models import (
     AdviserCreate,
     AdviserPublic,
+    AdviserRow,
     AdviserUpdate,
     Page,
     ShiftPublic,
@@ -21,8 +23,9 @@ from api.models import (
     TimeOffPublic,
     VersionRow,
 )
-from api.routes.params import Id, Limit, NamePath, Offset
-from api.versions import shift_dicts
+from api.routes.etag import send
+from api.routes.params import JSON, Id, Limit, NamePath, Offset
+from api.versions import adviser_shifts_entity
 
 router = APIRouter(prefix="/advisers", tags=["advisers"])
 
@@ -101,18 +104,27 @@ def delete_time_off(
 
 @router.get("/{adviser_id}/shifts", response_model=list[ShiftPublic])
 def adviser_shifts(
-    session: SessionDep,
+    request: Request,
     caller: Caller,
     adviser_id: NamePath,
     week_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-) -> list[dict[str, Any]]:
-    """The adviser's shifts in published rosters (of one week, or all), in UTC and local time."""
+) -> Response:
+    """The adviser's shifts in published rosters (of one week, or all), in UTC and local time.
+
+    Sent with an ETag: a client that sends it back in If-None-Match gets a 304 and no body
+    until a publication changes them.
+    """
     _may_see(caller, adviser_id)
-    crud.get_adviser(session, adviser_id=adviser_id)
-    query = select(VersionRow).where(VersionRow.state == "published")
-    if week_id is not None:
-        query = query.where(VersionRow.week_id == week_id)
-    out: list[dict[str, Any]] = []
-    for version in session.exec(query.order_by(col(VersionRow.week_id))):
-        out += shift_dicts(session, version, adviser_id)
-    return out
+    with session_for(request) as session:
+        if session.exec(select(AdviserRow.id).where(AdviserRow.id == adviser_id)).first() is None:
+            raise NotFound(f"no adviser {adviser_id!r}")
+        query = select(VersionRow).where(VersionRow.state == "published")
+        if week_id is not None:
+            query = query.where(VersionRow.week_id == week_id)
+        query = query.options(defer(VersionRow.snapshot))  # type: ignore[arg-type]
+        published = list(session.exec(query.order_by(col(VersionRow.week_id))))
+        state = request.app.state
+        view = adviser_shifts_entity(
+            session, state.cache, state.adviser_cache, adviser_id, published
+        )
+    return send(request, view, JSON)

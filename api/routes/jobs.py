@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from api import crud, jobs
@@ -25,7 +26,8 @@ def list_jobs(
     week_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     state: JobState | None = None,
 ) -> Page[JobPublic]:
-    query = select(JobRow).order_by(col(JobRow.id).desc())
+    query = select(JobRow).options(defer(JobRow.snapshot))  # type: ignore[arg-type]
+    query = query.order_by(col(JobRow.id).desc())
     if week_id is not None:
         query = query.where(JobRow.week_id == week_id)
     if state is not None:

@@ -14,3 +14,4 @@ Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page")]
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet")]
 CSV = "text/csv; charset=utf-8"
+JSON = "application/json"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlmodel import col, select
 
 from api.auth import Admin, Caller, create_token, revoke_token
@@ -30,8 +30,11 @@ def new_token(session: SessionDep, _: Admin, data: TokenCreate) -> TokenCreated:
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
-def revoke(session: SessionDep, _: Admin, token_id: int) -> TokenPublic:
-    return token_public(revoke_token(session, token_id=token_id))
+def revoke(request: Request, session: SessionDep, _: Admin, token_id: int) -> TokenPublic:
+    """Revoke a token: its next request is a 401."""
+    row = revoke_token(session, token_id=token_id)
+    request.app.state.tokens.forget(token_id)
+    return token_public(row)
 
 
 @router.get("/me", response_model=TokenPublic)

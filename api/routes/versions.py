@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Body, Request, Response
 
 from api import versions
 from api.auth import Reader, Supervisor
-from api.db import SessionDep
+from api.db import SessionDep, session_for
 from api.models import Comparison, PublishRequest, ShiftPublic, VersionPublic
-from api.routes.params import CSV, Format, Id
+from api.routes.etag import send
+from api.routes.params import CSV, JSON, Format, Id
 
 router = APIRouter(prefix="/versions", tags=["versions"])
 TABLE = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
-
-
-def _csv(frame: pd.DataFrame) -> Response:
-    out = io.StringIO()
-    frame.to_csv(out, index=False)
-    return Response(out.getvalue(), media_type=CSV)
 
 
 @router.get("/{version_id}", response_model=VersionPublic)
@@ -30,10 +23,11 @@ def read_version(session: SessionDep, _: Reader, version_id: Id) -> VersionPubli
 
 
 @router.get("/{version_id}/shifts", response_model=list[ShiftPublic])
-def version_shifts(request: Request, session: SessionDep, _: Reader, version_id: Id) -> Response:
-    version = versions.get_version(session, version_id=version_id)
-    body = versions.shifts_json(session, request.app.state.cache, version)
-    return Response(body, media_type="application/json")
+def version_shifts(request: Request, _: Reader, version_id: Id) -> Response:
+    with session_for(request) as session:
+        version = versions.get_version(session, version_id=version_id)
+        view = versions.shifts_entity(session, request.app.state.cache, version)
+    return send(request, view, JSON)
 
 
 @router.post("/{version_id}/publish", response_model=VersionPublic)
@@ -59,31 +53,26 @@ def compare(session: SessionDep, _: Reader, version_id: Id, other_id: Id) -> dic
 
 
 @router.get("/{version_id}/coverage", response_model=list[dict[str, Any]], responses=TABLE)
-def coverage(
-    request: Request, session: SessionDep, _: Reader, version_id: Id, format: Format = "json"
-) -> Any:
-    """Required, scheduled, shortfall and surplus per interval and channel (and language)."""
-    version = versions.get_version(session, version_id=version_id)
-    body = versions.coverage_body(session, request.app.state.cache, version, format)
-    return Response(body, media_type=CSV if format == "csv" else "application/json")
+def coverage(request: Request, _: Reader, version_id: Id, format: Format = "json") -> Response:
+    """Required, scheduled, shortfall and surplus per interval and channel (and language).
+
+    With a forecast, each channel's headcount rows also give `forecast_volume` and the projected
+    `service_level` (real-time) or `on_time_share` (deferred); null where none apply.
+    """
+    with session_for(request) as session:
+        version = versions.get_version(session, version_id=version_id)
+        view = versions.coverage_entity(session, request.app.state.cache, version, format)
+    return send(request, view, CSV if format == "csv" else JSON)
 
 
 @router.get("/{version_id}/quality", response_model=dict[str, Any], responses=TABLE)
-def quality(
-    request: Request, session: SessionDep, _: Reader, version_id: Id, format: Format = "json"
-) -> Any:
-    """Objective, bound, gap, penalties, hours per channel, and per adviser hours and shares.
+def quality(request: Request, _: Reader, version_id: Id, format: Format = "json") -> Response:
+    """Objective, bound, gap, penalties, hours per channel, and per adviser hours and shares;
+    with a forecast, `projected_service` per channel.
 
     `format=csv` gives one line per adviser.
     """
-    version = versions.get_version(session, version_id=version_id)
-    data = versions.quality(session, request.app.state.cache, version)
-    if format == "json":
-        return data
-    rows = []
-    for a in data["advisers"]:
-        row = {k: v for k, v in a.items() if not isinstance(v, dict)}
-        for key in ("channel_hours", "share", "split_target"):
-            row.update({f"{key}_{c}": v for c, v in a[key].items()})
-        rows.append(row)
-    return _csv(pd.DataFrame(rows))
+    with session_for(request) as session:
+        version = versions.get_version(session, version_id=version_id)
+        view = versions.quality_entity(session, request.app.state.cache, version, format)
+    return send(request, view, CSV if format == "csv" else JSON)

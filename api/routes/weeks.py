@@ -1,4 +1,4 @@
-"""Planning weeks: their settings, their demand (CSV or JSON), their jobs and their roster."""
+"""Planning weeks: settings, demand and forecast (CSV or JSON), jobs and the published roster."""
 
 from __future__ import annotations
 
@@ -12,13 +12,23 @@ from sqlmodel import col, select
 
 from api import crud, jobs, versions
 from api.auth import Reader, Supervisor
-from api.convert import demand_csv, grid_of, read_demand, read_demand_json
-from api.db import SessionDep
+from api.convert import (
+    demand_csv,
+    forecast_csv,
+    grid_of,
+    read_demand,
+    read_demand_json,
+    read_forecast,
+    read_forecast_json,
+)
+from api.db import SessionDep, session_for
 from api.errors import BadData, NotFound, UnsupportedMedia
 from api.models import (
     ChannelRow,
     DemandIn,
     DemandPublic,
+    ForecastIn,
+    ForecastPublic,
     JobCreate,
     JobPublic,
     Page,
@@ -29,12 +39,14 @@ from api.models import (
     WeekRow,
     WeekUpdate,
 )
-from api.routes.params import CSV, Format, Id, Limit, Offset
+from api.routes.etag import send
+from api.routes.params import CSV, JSON, Format, Id, Limit, Offset
 from roster.timegrid import to_local
 
 router = APIRouter(prefix="/weeks", tags=["weeks"])
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a week of 5-minute intervals on many channels fits
 DEMAND_ROWS = TypeAdapter(list[DemandIn])
+FORECAST_ROWS = TypeAdapter(list[ForecastIn])
 
 
 @router.get("", response_model=Page[WeekPublic])
@@ -106,38 +118,112 @@ DEMAND_BODY = {
 }
 
 
+async def _upload(request: Request, rows: TypeAdapter[Any]) -> str | Any:
+    """The body of an upload: CSV text, or JSON rows checked by `rows` (422 naming the row)."""
+    body = await request.body()
+    if len(body) > MAX_UPLOAD:
+        raise BadData(f"the body is over {MAX_UPLOAD // 2**20} MiB", field="body")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/csv", "text/plain", "application/csv"):
+        try:
+            return body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadData("the CSV is not UTF-8 text", field="body") from None
+    if kind == "application/json":
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise BadData(f"not valid JSON ({err})", field="body") from None
+        try:
+            return rows.validate_python(data)
+        except ValidationError as err:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in err.errors(include_url=False)]
+            ) from None
+    raise UnsupportedMedia(f"send text/csv or application/json, not {kind or 'nothing'!r}")
+
+
 @router.put("/{week_id}/demand", response_model=WeekPublic, openapi_extra=DEMAND_BODY)
 async def replace_demand(
     request: Request, session: SessionDep, _: Supervisor, week_id: Id
 ) -> WeekPublic:
     """Replace the week's demand; a bad row is a 422 naming its line (CSV) or index (JSON)."""
     week = crud.get_week(session, week_id=week_id)
-    body = await request.body()
-    if len(body) > MAX_UPLOAD:
-        raise BadData(f"the body is over {MAX_UPLOAD // 2**20} MiB", field="body")
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await _upload(request, DEMAND_ROWS)
     channels = list(session.exec(select(ChannelRow)).all())
-    if kind in ("text/csv", "text/plain", "application/csv"):
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BadData("the CSV is not UTF-8 text", field="body") from None
-        frame = read_demand(text, week, channels)
-    elif kind == "application/json":
-        try:
-            data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise BadData(f"not valid JSON ({err})", field="body") from None
-        try:
-            items = DEMAND_ROWS.validate_python(data)
-        except ValidationError as err:
-            raise RequestValidationError(
-                [{**e, "loc": ("body", *e["loc"])} for e in err.errors(include_url=False)]
-            ) from None
-        frame = read_demand_json(items, week, channels)
+    if isinstance(body, str):
+        frame = read_demand(body, week, channels)
     else:
-        raise UnsupportedMedia(f"send text/csv or application/json, not {kind or 'nothing'!r}")
+        frame = read_demand_json(body, week, channels)
     crud.replace_demand(session, week=week, frame=frame)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.get(
+    "/{week_id}/forecast",
+    response_model=list[ForecastPublic],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def read_forecast_rows(session: SessionDep, _: Reader, week_id: Id, format: Format = "json") -> Any:
+    """Contacts expected and their handling time per interval and channel, where contacts
+    arrive; `format=csv` gives the uploadable CSV."""
+    rows = crud.week_forecast(session, week_id=week_id)
+    week = crud.get_week(session, week_id=week_id)
+    if format == "csv":
+        return Response(forecast_csv(rows, week), media_type=CSV)
+    return [
+        ForecastPublic(
+            interval_start=f.interval_start,
+            local_start=to_local(f.interval_start, week.timezone).isoformat(),
+            channel=f.channel,
+            language=f.language or None,
+            volume=f.volume,
+            aht_seconds=f.aht_seconds,
+        )
+        for f in rows
+    ]
+
+
+FORECAST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The forecast CSV of `roster staffing` "
+        "(interval_start,channel,volume,aht_seconds[,language]) or the same rows as a JSON list",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": {"type": "array", "items": ForecastIn.model_json_schema()}
+            },
+        },
+    }
+}
+
+
+@router.put("/{week_id}/forecast", response_model=WeekPublic, openapi_extra=FORECAST_BODY)
+async def replace_forecast(
+    request: Request, session: SessionDep, _: Supervisor, week_id: Id
+) -> WeekPublic:
+    """Replace the week's forecast. Solves turn it into required advisers with the channels'
+    service goals (the larger number holds where the demand asks too), and coverage and quality
+    then show the projected service. A bad row is a 422 naming its line (CSV) or index (JSON)."""
+    week = crud.get_week(session, week_id=week_id)
+    body = await _upload(request, FORECAST_ROWS)
+    channels = list(session.exec(select(ChannelRow)).all())
+    if isinstance(body, str):
+        forecast = read_forecast(body, week, channels)
+    else:
+        forecast = read_forecast_json(body, week, channels)
+    crud.replace_forecast(session, week=week, forecast=forecast)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.delete("/{week_id}/forecast", response_model=WeekPublic)
+def delete_forecast(session: SessionDep, _: Supervisor, week_id: Id) -> WeekPublic:
+    """Remove the week's forecast: later solves use the demand rows alone."""
+    week = crud.get_week(session, week_id=week_id)
+    crud.replace_forecast(session, week=week, forecast=None)
     session.refresh(week)
     return crud.week_public(session, week)
 
@@ -170,11 +256,19 @@ def list_versions(session: SessionDep, _: Reader, week_id: Id) -> list[VersionPu
 
 
 @router.get("/{week_id}/roster", response_model=list[ShiftPublic])
-def published_roster(request: Request, session: SessionDep, _: Reader, week_id: Id) -> Response:
-    """Every shift of the week's published roster, with its blocks (UTC and local times)."""
-    week = crud.get_week(session, week_id=week_id)
-    if week.published_version_id is None:
-        raise NotFound(f"week {week_id} has no published roster yet")
-    version = versions.get_version(session, version_id=week.published_version_id)
-    body = versions.shifts_json(session, request.app.state.cache, version)
-    return Response(body, media_type="application/json")
+def published_roster(request: Request, _: Reader, week_id: Id) -> Response:
+    """Every shift of the week's published roster, with its blocks (UTC and local times).
+
+    Sent with an ETag: a client that sends it back in If-None-Match gets a 304 and no body
+    until another version is published.
+    """
+    with session_for(request) as session:
+        published = session.exec(
+            select(WeekRow.published_version_id).where(WeekRow.id == week_id)
+        ).first()
+        if published is None:
+            crud.get_week(session, week_id=week_id)  # 404 if there is no such week
+            raise NotFound(f"week {week_id} has no published roster yet")
+        version = versions.get_version(session, version_id=published)
+        view = versions.shifts_entity(session, request.app.state.cache, version)
+    return send(request, view, JSON)
