@@ -50,9 +50,11 @@ def complete_hint(
     seconds: float,
     workers: int = 1,
     seed: int = 0,
+    watcher: cp_model.CpSolverSolutionCallback | None = None,
 ) -> list[int] | None:
     """Hint every variable with the best solution that takes `fixed` (index -> value)."""
-    return best_within(model, {i: (v, v) for i, v in fixed.items()}, seconds, workers, seed)
+    ranges = {i: (v, v) for i, v in fixed.items()}
+    return best_within(model, ranges, seconds, workers, seed, watcher)
 
 
 def round_relaxation(

@@ -17,15 +17,16 @@ from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
 from solver.hints import complete_hint, replay, round_relaxation
-from solver.relaxation import relax
+from solver.relaxation import LinearRelaxation
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, ShiftModel
 
 log = logging.getLogger(__name__)
 OnProgress = Callable[[Progress], None]
-# Shares of the time limit: the relaxation at most 10%, its rounding until 35%, shifts until
-# 65%, persons within the next 10%, blocks after that.
-RELAXATION_SHARE, ROUNDED_UNTIL, SHIFTS_UNTIL, PERSONS_UNTIL = 0.10, 0.35, 0.65, 0.75
+# Shares of the time limit: the relaxation at most 20% (2 s at least), its dive until 35%, the start
+# it gives completed until 50%, shifts until 65%, persons within the next 10%, blocks after that.
+RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.35, 0.50
+SHIFTS_UNTIL, PERSONS_UNTIL = 0.65, 0.75
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -73,6 +74,19 @@ def _solver(
     return solver
 
 
+def _greedy_start(
+    problem: Problem, stage1: ShiftModel, limit: float, workers: int, seed: int
+) -> list[int] | None:
+    """A cover-aware greedy week, its breaks and channels completed: the start of last resort."""
+    return complete_hint(
+        stage1.model,
+        stage1.fixing(greedy_weeks(problem)),
+        seconds=max(0.5, 0.2 * limit),
+        workers=workers,
+        seed=seed,
+    )
+
+
 def solve(
     problem: Problem,
     *,
@@ -90,11 +104,26 @@ def solve(
     settings = problem.scenario.solver
     seed = settings.seed if seed is None else seed
     workers = workers or settings.workers
-    relaxed = relax(stage1.model, seconds=max(1.0, RELAXATION_SHARE * limit))
+    relaxation = LinearRelaxation(stage1.model)
+    relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
     watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
     watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
     start_from = None
     if relaxed:
+        dived = relaxation.dive(
+            stage1.shift_variables(),
+            seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
+        )
+        if dived is not None:
+            start_from = complete_hint(
+                stage1.model,
+                dived,
+                seconds=max(0.5, limit * ROUNDED_UNTIL - (time.monotonic() - started)),
+                workers=workers,
+                seed=seed,
+                watcher=watcher,
+            )
+    if relaxed and start_from is None:
         start_from = round_relaxation(
             stage1.model,
             relaxed,
@@ -105,19 +134,16 @@ def solve(
             watcher=watcher,
         )
     if start_from is None:
-        start_from = complete_hint(
-            stage1.model,
-            stage1.fixing(greedy_weeks(problem)),
-            seconds=max(0.5, 0.2 * limit),
-            workers=workers,
-            seed=seed,
-        )
+        start_from = _greedy_start(problem, stage1, limit, workers, seed)
     spent = time.monotonic() - started
     solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
     status = solver.Solve(stage1.model, watcher)
     bound = max(watcher.floor, solver.BestObjectiveBound() / SCALE)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+        # out of time before the search reported anything: keep the start it was given, or
+        # make one now (a slow machine may use up a short limit before any start is found)
+        start_from = start_from or _greedy_start(problem, stage1, limit, workers, seed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
-        # out of time before the search reported anything: keep the start it was given
         replayed = replay(stage1.model, start_from)
         if replayed is not None:
             solver, status = replayed, cp_model.FEASIBLE
