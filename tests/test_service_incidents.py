@@ -239,6 +239,18 @@ def test_a_real_surge_plan_changes_only_volunteers_shifts_and_replaces_declines(
     supervisor, crisis = service.token("supervisor"), service.token("crisis")
     week = load(client, supervisor)
     ok(client.patch("/advisers/P2", json={"volunteer": True}, headers=supervisor))
+    # two advisers on social media all Tuesday, 08:00 to 20:00 in Paris
+    tuesday = [
+        f"2026-11-24T{h:02d}:{m:02d}:00+01:00" for h in range(8, 20) for m in (0, 15, 30, 45)
+    ]
+    demand = "interval_start,channel,required\n" + "".join(f"{t},social,2\n" for t in tuesday)
+    ok(
+        client.put(
+            f"/weeks/{week['id']}/demand",
+            content=demand,
+            headers={**supervisor, "Content-Type": "text/csv"},
+        )
+    )
     version = solve(client, week["id"], supervisor, time_limit=5)
     ok(client.post(f"/versions/{version['id']}/publish", headers=supervisor))
     incident = ok(
@@ -246,10 +258,10 @@ def test_a_real_surge_plan_changes_only_volunteers_shifts_and_replaces_declines(
             client,
             week["id"],
             crisis,
-            requested_at="2026-11-22T12:00:00+01:00",
-            start="2026-11-23T00:00:00+01:00",
-            end="2026-11-24T00:00:00+01:00",
-            factors={"social": 5, "phone": 3},
+            requested_at="2026-11-23T12:00:00+01:00",
+            start="2026-11-24T00:00:00+01:00",
+            end="2026-11-25T00:00:00+01:00",
+            factors={"social": 3},
             extra_shift_lengths_hours=[4, 9.5],
         ),
         201,
