@@ -251,6 +251,8 @@ def test_a_real_surge_plan_changes_only_volunteers_shifts_and_replaces_declines(
             headers={**supervisor, "Content-Type": "text/csv"},
         )
     )
+    one_worker = {"solver": {"workers": 1, "seed": 0, "time_limit_seconds": 5}}
+    ok(client.patch(f"/weeks/{week['id']}", json=one_worker, headers=supervisor))
     version = solve(client, week["id"], supervisor, time_limit=5)
     ok(client.post(f"/versions/{version['id']}/publish", headers=supervisor))
     incident = ok(
