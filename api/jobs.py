@@ -131,6 +131,10 @@ def record_result(session: Session, *, job_id: int, result: dict[str, Any]) -> J
         session.commit()
         return job
     job.state = "succeeded"
+    if job.kind == "surge":  # an incident's plan: its call-ups go in the draft's transaction
+        from api.incidents import store_plan  # api.incidents builds on this module
+
+        store_plan(session, job=job, result=result)
     create_draft(session, job=job, result=result)
     return job
 

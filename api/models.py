@@ -183,6 +183,7 @@ class JobRow(SQLModel, table=True):
         )
     )
     state: str = Field(default="queued", max_length=16, index=True)
+    kind: str = Field(default="solve", max_length=16)  # "solve" a week, or "surge" (incidents)
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -535,6 +536,7 @@ class JobCreate(Strict):
 class JobPublic(BaseModel):
     id: int
     week_id: int
+    kind: Literal["solve", "surge"] = Field(description="A week's solve or an incident's plan")
     state: JobState
     created_at: datetime
     started_at: datetime | None

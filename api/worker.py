@@ -70,7 +70,13 @@ def run(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) ->
     """A job's child process: send ("progress", {...}) per improvement, then one of
     ("done", result) or ("error", message)."""
     try:
-        result = solve_snapshot(snapshot, time_limit, lambda p: conn.send(("progress", p)))
+        # A surge plan's snapshot carries its incident (api.incidents); others are week solves.
+        if "incident" in snapshot:
+            from api.incident_worker import plan_snapshot
+
+            result = plan_snapshot(snapshot, time_limit, lambda p: conn.send(("progress", p)))
+        else:
+            result = solve_snapshot(snapshot, time_limit, lambda p: conn.send(("progress", p)))
         conn.send(("done", result))
     except Exception as err:  # reported to the job, whatever went wrong in the solve
         conn.send(("error", f"{type(err).__name__}: {err}"))

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import api.incident_models  # (registers its tables on the metadata, as api.models does)
 import api.models  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata
