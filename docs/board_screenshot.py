@@ -4,32 +4,21 @@
     python docs/board_screenshot.py --time-limit 30 --out board.png
 
 The example week is loaded into a new SQLite database and solved (`roster serve --example`'s
-loading), `roster serve` runs on a free loopback port, and Debian's chromium (Playwright with the
-system browser) opens the board with the supervisor token and saves the page.
+loading), the service runs on a free loopback port (as in the board's tests), and Debian's
+chromium (Playwright with the system browser) opens the board with the supervisor token and saves
+the page.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> int:
@@ -46,40 +35,22 @@ def main() -> int:
 
     from api.cli_service import EXAMPLE, load_example
     from api.settings import Settings
+    from tests.live_service import live_service
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'roster.db'}"
         _, token = load_example(Settings(database_url=url), EXAMPLE, time_limit=args.time_limit)
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-            env={**os.environ, "DATABASE_URL": url},
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base}/board/")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium)
-                page = browser.new_page(
-                    viewport={"width": 1400, "height": 900}, timezone_id="Europe/Paris"
-                )
-                page.goto(f"{base}/board/")
-                page.fill("#token", token)
-                page.click("#login button")
-                page.wait_for_selector("#board[data-ready^=version]", timeout=60_000)
-                page.screenshot(path=str(args.out), full_page=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with live_service(url) as live, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium)
+            page = browser.new_page(
+                viewport={"width": 1400, "height": 900}, timezone_id="Europe/Paris"
+            )
+            page.goto(f"{live.url}/board/")
+            page.fill("#token", token)
+            page.click("#login button")
+            page.wait_for_selector("#board[data-ready^=version]", timeout=60_000)
+            page.screenshot(path=str(args.out), full_page=True)
+            browser.close()
     print(f"{args.out}: {args.out.stat().st_size // 1024} KiB", file=sys.stderr)
     return 0
 
