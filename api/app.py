@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import errors, worker
 from api.auth import TokenCache
@@ -21,7 +23,9 @@ Supervisors keep the data (channels, teams and their rules, advisers and their t
 and their demand), submit roster jobs, and publish the drafts they make. Advisers read their
 own shifts. The crisis cell reads rosters. Admins manage tokens. Every request carries
 `Authorization: Bearer <token>`; make the first one with `roster token create --role admin`.
+The supervisor board, a web page on this API, is at `/board/`.
 """
+BOARD = Path(__file__).parent / "static" / "board"
 
 
 def create_app(settings: Settings | None = None, *, solve: Target = worker.run) -> FastAPI:
@@ -53,4 +57,6 @@ def create_app(settings: Settings | None = None, *, solve: Target = worker.run) 
     errors.install(app)
     for module in (channels, teams, advisers, weeks, jobs, versions, tokens, incidents):
         app.include_router(module.router)
+    # the board is static files; it needs no token, the API calls it makes do
+    app.mount("/board", StaticFiles(directory=BOARD, html=True), name="board")
     return app

@@ -152,6 +152,7 @@ def serve(settings: Settings, host: str, port: int, example: str | None) -> int:
         week_id, token = load_example(settings, Path(example))
         print(f"roster service: {base}  (database {settings.database_url})")
         print(f"interactive API docs: {base}/docs")
+        print(f"supervisor board: {base}/board/  (paste the token below)")
         print(f"supervisor token (shown once): {token}")
         print(f'try: curl -H "Authorization: Bearer {token}" {base}/weeks/{week_id}/roster')
         sys.stdout.flush()

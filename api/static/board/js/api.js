@@ -1,0 +1,48 @@
+// The REST API seen from the page: every call carries the bearer token; failures become ApiError
+// so that each panel can tell "not for your role" (403/404) from a real fault.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+// FastAPI's `detail` is a string for our errors and a list of problems for validation ones.
+function describe(body, status) {
+  const detail = body && body.detail;
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) return detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ");
+  return `HTTP ${status}`;
+}
+
+export function client(token) {
+  async function call(method, path, body) {
+    const init = { method, headers: { Authorization: `Bearer ${token}` } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, describe(data, response.status));
+    return data;
+  }
+
+  // Lists come in pages of at most 500; a board wants them whole.
+  async function all(path) {
+    const items = [];
+    for (let offset = 0; ; offset += 500) {
+      const sep = path.includes("?") ? "&" : "?";
+      const page = await call("GET", `${path}${sep}offset=${offset}&limit=500`);
+      items.push(...page.items);
+      if (items.length >= page.total || page.items.length === 0) return items;
+    }
+  }
+
+  return {
+    get: (path) => call("GET", path),
+    post: (path, body = {}) => call("POST", path, body),
+    all,
+  };
+}
