@@ -11,7 +11,7 @@ from api import errors, worker
 from api.auth import TokenCache
 from api.db import make_engine, migrate
 from api.jobs import JobRunner, Target
-from api.routes import advisers, channels, jobs, teams, tokens, versions, weeks
+from api.routes import advisers, channels, feeds, jobs, teams, tokens, versions, weeks
 from api.settings import Settings
 from api.versions import Cache
 
@@ -51,6 +51,6 @@ def create_app(settings: Settings | None = None, *, solve: Target = worker.run) 
     app = FastAPI(title="roster", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (channels, teams, advisers, weeks, jobs, versions, tokens):
+    for module in (channels, teams, advisers, weeks, jobs, versions, tokens, feeds):
         app.include_router(module.router)
     return app
