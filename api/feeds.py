@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from api.db import now as utc_now
 from api.errors import NotFound
-from api.ical import PAST, Feed, FeedState, adviser_feed, team_feed
+from api.ical import PAST, Feed, FeedState, Scope, adviser_feed, team_feed
 from api.models import (
     ActivityRow,
     AdviserRow,
@@ -180,31 +180,41 @@ def _rebuild_on_read(session: Session, row: FeedRow, *, now: datetime) -> Stored
 
 def rebuild_for_publication(session: Session, version_ids: Sequence[int]) -> int:
     """Rebuild, in the caller's transaction, the feeds of the advisers with shifts in the
-    versions (the one published and the one it supersedes) and of their teams; how many."""
-    touched = set(
-        session.exec(
-            select(ShiftRow.adviser_id).where(col(ShiftRow.version_id).in_(version_ids)).distinct()
-        )
-    )
-    if not touched:
+    versions (the one published and the one it supersedes) and of their teams; how many.
+
+    Only the span of those shifts is derived again (`scope` of `api.ical`): the events of
+    other weeks are kept as they are, so a publication costs a week's events per feed, not a
+    year's.
+    """
+    starts: dict[str, list[datetime]] = {}
+    for adviser_id, start in session.exec(
+        select(ShiftRow.adviser_id, ShiftRow.start).where(col(ShiftRow.version_id).in_(version_ids))
+    ):
+        starts.setdefault(adviser_id, []).append(start)
+    if not starts:
         return 0
+    every = [t for ts in starts.values() for t in ts]
+    scope = (min(every), max(every) + timedelta(seconds=1))
     teams = set(
-        session.exec(select(AdviserRow.team).where(col(AdviserRow.id).in_(touched)).distinct())
+        session.exec(select(AdviserRow.team).where(col(AdviserRow.id).in_(starts)).distinct())
     )
     rows = list(
         session.exec(
             select(FeedRow)
-            .where(col(FeedRow.adviser_id).in_(touched) | col(FeedRow.team).in_(teams))
+            .where(col(FeedRow.adviser_id).in_(starts) | col(FeedRow.team).in_(teams))
             .order_by(col(FeedRow.id))
             .with_for_update()  # in id order: concurrent publications cannot deadlock
         )
     )
-    _build(session, rows, now=utc_now())
+    _build(session, rows, now=utc_now(), scope=scope)
     return len(rows)
 
 
-def _build(session: Session, rows: Sequence[FeedRow], *, now: datetime) -> None:
-    """Build each feed from every published roster and its previous state, into its row."""
+def _build(
+    session: Session, rows: Sequence[FeedRow], *, now: datetime, scope: Scope | None = None
+) -> None:
+    """Build each feed from the published rosters and its previous state, into its row: the
+    shifts starting in `scope` (UTC, end excluded), or all of them (None)."""
     if not rows:
         return
     teams = {r.team for r in rows if r.team is not None}
@@ -215,17 +225,18 @@ def _build(session: Session, rows: Sequence[FeedRow], *, now: datetime) -> None:
         )
     )
     scenario = _scenario(session, advisers, now=now)
-    shifts = _published_shifts(session, [a.id for a in advisers], since=now - PAST - STALE)
+    ids = [a.id for a in advisers]
+    shifts = _published_shifts(session, ids, since=now - PAST - STALE, scope=scope)
     for row in rows:
         previous = FeedState.from_json(row.state) if row.state else None
         feed: Feed
         if row.adviser_id is not None:
             mine = shifts.get(row.adviser_id, [])
-            feed = adviser_feed(scenario, row.adviser_id, mine, previous, now=now)
+            feed = adviser_feed(scenario, row.adviser_id, mine, previous, now=now, scope=scope)
         else:
             assert row.team is not None
             members = [s for a in advisers if a.team == row.team for s in shifts.get(a.id, [])]
-            feed = team_feed(scenario, row.team, members, previous, now=now)
+            feed = team_feed(scenario, row.team, members, previous, now=now, scope=scope)
         row.state, row.body, row.etag = feed.state.to_json(), feed.body, feed.etag
         assert feed.last_modified is not None  # a built feed has been modified at least once
         row.last_modified, row.built_at = feed.last_modified, now
@@ -251,39 +262,38 @@ def _scenario(session: Session, advisers: Iterable[AdviserRow], *, now: datetime
 
 
 def _published_shifts(
-    session: Session, adviser_ids: Sequence[str], *, since: datetime
+    session: Session, adviser_ids: Sequence[str], *, since: datetime, scope: Scope | None
 ) -> dict[str, list[Shift]]:
-    """The advisers' shifts ending after `since` in every published roster, by adviser.
+    """The advisers' shifts ending after `since` (and starting in `scope`) in every published
+    roster, by adviser.
 
     Read here rather than with `api.convert.load_roster`, which reads one version: a feed
-    spans all published weeks, and this reads them in two queries.
+    spans all published weeks, and this reads them in two queries of plain columns.
     """
+    where = [
+        VersionRow.state == "published",
+        col(ShiftRow.adviser_id).in_(adviser_ids),
+        col(ShiftRow.end) > since,
+    ]
+    if scope is not None:
+        where += [col(ShiftRow.start) >= scope[0], col(ShiftRow.start) < scope[1]]
     published = (
-        select(ShiftRow)
+        select(ShiftRow.id, ShiftRow.adviser_id, ShiftRow.start, ShiftRow.end)
         .join(VersionRow, col(VersionRow.id) == col(ShiftRow.version_id))
-        .where(
-            VersionRow.state == "published",
-            col(ShiftRow.adviser_id).in_(adviser_ids),
-            col(ShiftRow.end) > since,
-        )
+        .where(*where)
     )
-    rows = list(session.exec(published))
-    blocks: dict[int, list[Activity]] = {}
     activities = (
-        select(ActivityRow)
+        select(ActivityRow.shift_id, ActivityRow.kind, ActivityRow.start, ActivityRow.end)
         .join(ShiftRow, col(ShiftRow.id) == col(ActivityRow.shift_id))
         .join(VersionRow, col(VersionRow.id) == col(ShiftRow.version_id))
-        .where(
-            VersionRow.state == "published",
-            col(ShiftRow.adviser_id).in_(adviser_ids),
-            col(ShiftRow.end) > since,
-        )
+        .where(*where)
         .order_by(col(ActivityRow.start))
     )
-    for a in session.exec(activities):
-        blocks.setdefault(a.shift_id, []).append(Activity(a.kind, a.start, a.end))
+    blocks: dict[int, list[Activity]] = {}
+    for shift_id, kind, start, end in session.exec(activities):
+        blocks.setdefault(shift_id, []).append(Activity(kind, start, end))
     out: dict[str, list[Shift]] = {}
-    for s in rows:
-        shift = Shift(s.adviser_id, s.start, s.end, tuple(blocks.get(s.id or 0, ())))
-        out.setdefault(s.adviser_id, []).append(shift)
+    for shift_id, adviser_id, start, end in session.exec(published):
+        shift = Shift(adviser_id, start, end, tuple(blocks.get(shift_id, ())))
+        out.setdefault(adviser_id, []).append(shift)
     return out

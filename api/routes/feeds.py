@@ -10,9 +10,10 @@ from fastapi import APIRouter, Path, Request, Response
 from api import feeds
 from api.auth import Caller, Principal, Supervisor
 from api.db import SessionDep, session_for
-from api.errors import Forbidden, NotFound
+from api.errors import Forbidden
 from api.ical import CONTENT_TYPE
 from api.models import FeedCreated, FeedRow
+from api.routes.advisers import _may_see as may_see
 from api.routes.etag import matches
 from api.routes.params import NamePath
 
@@ -24,14 +25,11 @@ Secret = Path(max_length=128, description="The secret of the feed's private addr
 
 
 def _may_manage(principal: Principal, adviser_id: str) -> None:
-    """Supervisors manage every adviser's feed, an adviser only their own (else 404)."""
-    if principal.role == "supervisor":
-        return
-    if principal.role == "adviser":
-        if principal.adviser_id != adviser_id:
-            raise NotFound(f"no adviser {adviser_id!r}")
-        return
-    raise Forbidden(f"the {principal.role} role may not manage feeds")
+    """Supervisors manage every adviser's feed, an adviser only their own (else 404); the
+    crisis cell reads advisers but does not hand out their calendars."""
+    if principal.role == "crisis":
+        raise Forbidden("the crisis role may not manage feeds")
+    may_see(principal, adviser_id)
 
 
 def _created(request: Request, row: FeedRow, secret: str) -> FeedCreated:
