@@ -195,6 +195,31 @@ def test_republishing_keeps_uids_and_raises_sequence_only_for_what_changed(
     assert service.client.get(urls["S1"], headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_publishing_one_week_keeps_the_events_of_the_others(
+    service: Service, supervisor: dict[str, str]
+) -> None:
+    first = published_week(service, supervisor)
+    url = address(service, supervisor)
+    second = ok(
+        service.client.post(
+            "/weeks", json={"monday": "2026-11-30", "timezone": "Europe/Paris"}, headers=supervisor
+        ),
+        201,
+    )
+    demand = "interval_start,channel,required\n2026-11-30T09:00:00+01:00,social,1\n"
+    csv = {**supervisor, "Content-Type": "text/csv"}
+    ok(service.client.put(f"/weeks/{second['id']}/demand", content=demand, headers=csv))
+    publish_again(service, second["id"], supervisor, 1)
+    publish_again(service, first, supervisor, 2)  # the first week's Monday moved to 10:00
+    assert events(service.client.get(url).content) == {
+        "shift-20261123-P1@roster": (1, "CONFIRMED"),
+        "shift-20261130-P1@roster": (0, "CONFIRMED"),
+    }
+    assert icalendar_spans(service.client.get(url).content) == roster_spans(
+        service, supervisor, "P1"
+    )
+
+
 def test_a_publication_refused_leaves_the_feeds_as_they_were(
     service: Service, supervisor: dict[str, str]
 ) -> None:
