@@ -123,7 +123,7 @@ def lookup(session: Session, secret: str) -> Stored:
         )
     ).first()
     if found is None:
-        raise NotFound("not found")
+        raise NotFound("not found")  # the same answer for a secret never made, rotated, revoked
     feed_id, etag, last_modified, built_at = found
     now = utc_now()
     if now - built_at < STALE:
@@ -224,7 +224,7 @@ def _build(
             select(AdviserRow).where(col(AdviserRow.id).in_(solo) | col(AdviserRow.team).in_(teams))
         )
     )
-    scenario = _scenario(session, advisers, now=now)
+    scenario = _scenario(session, advisers, teams, now=now)
     ids = [a.id for a in advisers]
     shifts = _published_shifts(session, ids, since=now - PAST - STALE, scope=scope)
     for row in rows:
@@ -243,11 +243,14 @@ def _build(
         row.builds += 1
 
 
-def _scenario(session: Session, advisers: Iterable[AdviserRow], *, now: datetime) -> Scenario:
-    """What a feed needs of the data as it stands: the advisers' names and teams, the teams'
-    zones, the channels' titles (the week is a placeholder: feeds span many)."""
+def _scenario(
+    session: Session, advisers: Iterable[AdviserRow], teams: Iterable[str], *, now: datetime
+) -> Scenario:
+    """What feeds need of the data as it stands: the advisers' names and teams, the zones of
+    those teams and of `teams`, the channels' titles (the week is a placeholder: feeds span
+    many)."""
     advisers = list(advisers)
-    team_names = {a.team for a in advisers}
+    team_names = {a.team for a in advisers} | set(teams)
     teams = session.exec(select(TeamRow).where(col(TeamRow.name).in_(team_names))).all()
     channels = session.exec(select(ChannelRow)).all()
     monday = (now - timedelta(days=now.weekday())).date()

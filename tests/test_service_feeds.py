@@ -288,6 +288,16 @@ def test_the_secret_is_not_stored_in_clear(service: Service, supervisor: dict[st
     assert not any(secret in text for text in columns)
 
 
+def test_a_team_without_advisers_has_an_empty_feed(
+    service: Service, supervisor: dict[str, str]
+) -> None:
+    load(service.client, supervisor)
+    team = {"name": "lyon", "timezone": "Europe/Paris"}
+    ok(service.client.post("/teams", json=team, headers=supervisor), 201)
+    url = ok(service.client.post("/teams/lyon/feed", headers=supervisor), 201)["url"]
+    assert events(service.client.get(url).content) == {}
+
+
 # --------------------------------------------------------------------------------- who may
 
 
