@@ -11,8 +11,10 @@ Feeds are built when a roster is published, in the publishing transaction: a fee
 a roster that was not published (a publication that fails leaves the feeds as they were) and
 no publication is lost (one that commits has rebuilt them). The feed rows are locked first, so
 that two publications of different weeks touching one adviser build one after the other, the
-second from the first's state and with its roster in view. A feed also rebuilds when read a day
-or more after it was built, as its window slides and cancelled events expire.
+second from the first's state and with its roster in view. A feed also rebuilds, whole, when
+read a day or more after it was built, as its window slides and cancelled events expire; that
+also catches the one race left: a feed made for the first time while a publication commits
+may miss that publication until then.
 """
 
 from __future__ import annotations
