@@ -13,7 +13,17 @@ from api import errors, worker
 from api.auth import TokenCache
 from api.db import make_engine, migrate
 from api.jobs import JobRunner, Target
-from api.routes import advisers, channels, incidents, jobs, teams, tokens, versions, weeks
+from api.routes import (
+    advisers,
+    channels,
+    feeds,
+    incidents,
+    jobs,
+    teams,
+    tokens,
+    versions,
+    weeks,
+)
 from api.settings import Settings
 from api.versions import Cache
 
@@ -55,7 +65,7 @@ def create_app(settings: Settings | None = None, *, solve: Target = worker.run) 
     app = FastAPI(title="roster", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (channels, teams, advisers, weeks, jobs, versions, tokens, incidents):
+    for module in (channels, teams, advisers, weeks, jobs, versions, tokens, incidents, feeds):
         app.include_router(module.router)
     # the board is static files; it needs no token, the API calls it makes do
     app.mount("/board", StaticFiles(directory=BOARD, html=True), name="board")

@@ -22,7 +22,17 @@ from pydantic import (
     model_validator,
 )
 from pydantic import Field as Constraint
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy import Text as SQLText
 from sqlmodel import Field, SQLModel
 
@@ -270,6 +280,34 @@ class TokenRow(SQLModel, table=True):
     label: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FeedRow(SQLModel, table=True):
+    """An adviser's or a team's calendar feed, as last built (`api.feeds`)."""
+
+    __tablename__ = "feed"
+    id: int | None = Field(default=None, primary_key=True)
+    # Exactly one of the two; the feed goes with its adviser or team.
+    adviser_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(64), ForeignKey("adviser.id", ondelete="CASCADE"), nullable=True, unique=True
+        ),
+    )
+    team: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(64), ForeignKey("team.name", ondelete="CASCADE"), nullable=True, unique=True
+        ),
+    )
+    secret_hash: str | None = Field(default=None, max_length=64, unique=True)  # None: revoked
+    secret_created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    state: dict[str, Any] = Field(sa_type=JSON)
+    body: bytes = Field(sa_type=LargeBinary)
+    etag: str = Field(max_length=80)
+    last_modified: datetime = Field(sa_type=UTCDateTime)
+    built_at: datetime = Field(sa_type=UTCDateTime)
+    builds: int = 0  # moved by every build: a compare-and-set for builds on read
 
 
 # ---------------------------------------------------------------------------- API models
@@ -638,3 +676,9 @@ class TokenPublic(BaseModel):
 
 class TokenCreated(TokenPublic):
     token: str = Field(description="Shown once; only its hash is stored")
+
+
+class FeedCreated(BaseModel):
+    url: str = Field(description="The private address; shown once, only its hash is stored")
+    webcal: str = Field(description="The same address for calendar apps (webcal://)")
+    created_at: datetime

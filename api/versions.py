@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from api.convert import load_roster, problem_of, store_roster
 from api.db import now
 from api.errors import Conflict, NotFound
+from api.feeds import rebuild_for_publication
 from api.models import JobRow, ShiftRow, VersionPublic, VersionRow, WeekRow
 from roster.io import coverage_frame
 from roster.report import summary
@@ -313,7 +314,8 @@ def create_draft(session: Session, *, job: JobRow, result: dict[str, Any]) -> Ve
 
 
 def publish(session: Session, *, version_id: int, expected_revision: int | None) -> VersionRow:
-    """Publish a draft: it becomes the week's roster and the one published before is superseded.
+    """Publish a draft: it becomes the week's roster and the one published before is superseded;
+    the calendar feeds of the advisers it touches, and of their teams, are rebuilt with it.
 
     The week's revision is a version counter, moved by a compare-and-set in the same
     transaction: of two publications racing from the same revision, exactly one commits and
@@ -339,6 +341,11 @@ def publish(session: Session, *, version_id: int, expected_revision: int | None)
                 f"{current.revision if current else '?'}, you sent {seen}); reload and retry",
                 field="expected_revision",
             )
+        superseded = session.exec(
+            select(VersionRow.id).where(
+                VersionRow.week_id == week.id, VersionRow.state == "published"
+            )
+        ).all()
         session.exec(  # type: ignore[call-overload]
             update(VersionRow)
             .where(col(VersionRow.week_id) == week.id, col(VersionRow.state) == "published")
@@ -352,6 +359,9 @@ def publish(session: Session, *, version_id: int, expected_revision: int | None)
         if done.rowcount != 1:
             session.rollback()
             raise Conflict(f"version {version_id} is no longer a draft")
+        # in this transaction: the feeds show this roster if and only if it is published
+        assert version.id is not None
+        rebuild_for_publication(session, [version.id, *superseded])
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,6 +37,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(url: str) -> Iterator[str]:
+    """`roster serve` on `url` as its own process on a free loopback port; its base URL, once
+    it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env={**os.environ, "DATABASE_URL": url},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/openapi.json")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -121,23 +149,9 @@ def main() -> int:
         week_id, token = load_example(
             Settings(database_url=url), week_dir, quiet=True, time_limit=args.time_limit
         )
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-            env={**os.environ, "DATABASE_URL": url},
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {token}"}
-        try:
-            for _ in range(300):
-                try:
-                    week = httpx.get(f"{base}/weeks/{week_id}", headers=headers).json()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with serving(url) as base:
+            week = httpx.get(f"{base}/weeks/{week_id}", headers=headers).json()
             version = week["published_version_id"]
             paths = {
                 "roster (all shifts)": f"/weeks/{week_id}/roster",
@@ -160,9 +174,6 @@ def main() -> int:
                     asyncio.run(hammer(base, roster, again, args.clients, args.seconds, 304)),
                 )
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     print(
         f"\n{args.advisers} advisers, {args.clients} concurrent clients, "
         f"{args.seconds:g} s per endpoint, {'PostgreSQL' if args.database else 'SQLite'}\n"

@@ -85,3 +85,26 @@ def impossible(snapshot: dict[str, Any], time_limit: float | None, conn: Connect
 
 def crash(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -> None:
     os._exit(3)
+
+
+def republished(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -> None:
+    """Time limit 1: everyone's Monday shift at 09:00. Otherwise P1's at 10:00, P2 off the
+    roster, the others' as before (a roster published again with a change and a removal)."""
+    if time_limit == 1:
+        quick(snapshot, 1, conn)
+        return
+    at_nine = [s for s in _shifts(snapshot, 9) if s[0] not in ("P1", "P2")]
+    at_ten = [s for s in _shifts(snapshot, 10) if s[0] == "P1"]
+    result = {
+        "status": "FEASIBLE",
+        "objective": 1.0,
+        "lower_bound": 1.0,
+        "gap": 0.0,
+        "solve_seconds": 0.1,
+        "penalties": {},
+        "diagnosis": [],
+        "violations": [],
+        "shifts": at_ten + at_nine,
+    }
+    conn.send(("done", result))
+    conn.close()
