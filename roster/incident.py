@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -135,7 +136,8 @@ def surge_problem(problem: Problem, incident: Incident) -> Problem:
 
     Headcounts are scaled and rounded up interval by interval. Where the week has a forecast,
     scaling volumes and sizing again with the channel's goal would need fewer advisers
-    (queues pool better when they grow); scaling headcounts is the cautious reading.
+    (queues pool better when they grow); scaling headcounts is the cautious reading. The
+    forecast's volumes are scaled too, so that the projected service reads the crisis.
     """
     scenario = problem.scenario
     teams = []
@@ -154,7 +156,16 @@ def surge_problem(problem: Problem, incident: Incident) -> Problem:
         for i in window:
             scaled[i] = math.ceil(row[i] * factor - 1e-9)
         req.required[key] = scaled
-    return Problem(surged, grid, req, problem.carry_in, problem.source, problem.forecast)
+    forecast = problem.forecast
+    if forecast is not None:
+        # the contacts grow by the same factors, so that the projected service is the crisis's
+        volume = {}
+        for key, row in forecast.volume.items():
+            scaled = row.copy()
+            scaled[window] = scaled[window] * factors.get(key[0], 1.0)
+            volume[key] = scaled
+        forecast = replace(forecast, volume=volume)
+    return Problem(surged, grid, req, problem.carry_in, problem.source, forecast)
 
 
 def surge_violations(

@@ -318,3 +318,35 @@ def test_the_volcano_on_the_example_week_breaks_no_rule_and_reduces_the_shortfal
     assert plan.changes["call_ups"] + plan.changes["extensions"] > 0
     volunteers = {o.adviser for o in event.volunteers or []}
     assert {c.adviser_id for c in plan.call_ups} <= volunteers
+
+
+def test_the_surge_scales_the_forecast_so_the_projected_service_is_the_crisis(
+    tmp_path: Path,
+) -> None:
+    from roster.io import load_problem
+    from tests.factories import forecast_folder, with_goals
+
+    rows = [
+        (f"{day}T12:00:00+01:00", channel, 40, 300)
+        for day in ("2026-11-23", "2026-11-24")
+        for channel in ("social", "phone")
+    ]
+    problem = load_problem(forecast_folder(tmp_path, rows, with_goals(scenario_dict())))
+    assert problem.forecast is not None
+    event = incident(
+        requested_at=paris_instant("2026-11-23 06:00"),
+        start=paris_instant("2026-11-23 08:00"),
+        end=paris_instant("2026-11-23 20:00"),
+        factors={"social": 3},
+    )
+
+    surged = surge_problem(problem, event)
+
+    assert surged.forecast is not None
+    inside = problem.grid.index(paris_instant("2026-11-23 12:00"))
+    outside = problem.grid.index(paris_instant("2026-11-24 12:00"))
+    for key, row in problem.forecast.volume.items():
+        factor = 3 if key[0] == "social" else 1
+        assert surged.forecast.volume[key][inside] == pytest.approx(row[inside] * factor)
+        assert surged.forecast.volume[key][outside] == pytest.approx(row[outside])
+        assert row[inside] > 0
