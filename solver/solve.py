@@ -108,6 +108,8 @@ def solve(
     relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
     watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
     watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
+    # the starts below are searched with some variables fixed: their bounds hold only there
+    watcher.bound = watcher.floor
     start_from = None
     if relaxed:
         dived = relaxation.dive(
@@ -137,6 +139,7 @@ def solve(
         start_from = _greedy_start(problem, stage1, limit, workers, seed)
     spent = time.monotonic() - started
     solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
+    watcher.bound = None  # the whole model now: its bound holds for every roster
     status = solver.Solve(stage1.model, watcher)
     bound = max(watcher.floor, solver.BestObjectiveBound() / SCALE)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):

@@ -42,6 +42,8 @@ def run(problem: Problem, seconds: float = 4) -> SolveResult:
     assert validate(problem, result.roster) == []
     assert result.objective is not None
     assert result.lower_bound <= result.objective + 1e-6
+    # a bound shown while solving is a bound of the whole problem, never of a restricted search
+    assert all(step.bound <= result.lower_bound + 1e-3 for step in result.progress)
     assert result.objective == pytest.approx(sum(penalties(problem, result.roster).values()))
     return result
 
