@@ -18,8 +18,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "surge",
         help="plan a surge from volunteers on a published roster",
         description="Read the roster in DIR (as `roster solve` wrote it) and an incident file, "
-        "and write into --out the revised roster, the call-ups, the ranked invitations and "
-        "the shortfall over the incident with and without the surge.",
+        "and write into --out the revised roster, the call-ups, the ranked invitations, "
+        "the surge shifts as a calendar (surge.ics) and the shortfall over the incident "
+        "with and without the surge.",
     )
     surge.add_argument("scenario", metavar="SCENARIO", help="scenario.json or a folder holding one")
     surge.add_argument("roster", metavar="DIR", help="the published roster (shifts, activities)")
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     _frame(plan.invitations, names, zones, ("rank", "role")).to_csv(
         out / "invitations.csv", index=False
     )
+    (out / "surge.ics").write_bytes(_crisis_feed(problem, published, plan.roster, incident))
     print(_text(data["surge"], incident.name), end="")
     print(f"surge plan written to {out}", file=sys.stderr)
     return 1 if plan.violations or plan.status == "NO_SOLUTION" else 0
@@ -156,3 +158,20 @@ def _text(data: dict[str, Any], name: str) -> str:
     if data["violations"]:
         lines.append(f"  BROKEN      {len(data['violations'])} rules: {data['violations'][0]}")
     return "\n".join(lines) + "\n"
+
+
+def _crisis_feed(problem: Any, published: Any, plan: Any, incident: Any) -> bytes:
+    """The crisis cell's calendar: the shifts the plan adds or lengthens, one event each."""
+    from api.ical import shifts_feed
+
+    before = {(s.adviser_id, s.start, s.end) for s in published.shifts}
+    surge = [s for s in plan.shifts if (s.adviser_id, s.start, s.end) not in before]
+    surge = [s for s in surge if s.adviser_id in incident.offers(problem.scenario)]
+    feed = shifts_feed(
+        problem.scenario,
+        surge,
+        now=incident.requested_at,
+        name=f"Roster - {incident.name}",
+        timezone=problem.scenario.week.timezone,
+    )
+    return feed.body

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
 
 from api.cli import main
@@ -288,6 +290,11 @@ def test_roster_surge_writes_the_plan_and_refuses_bad_input(tmp_path: Path, caps
         assert (out / name).exists()
     surge = json.loads((out / "summary.json").read_text(encoding="utf-8"))["surge"]
     assert surge["violations"] == []
+    calendar = icalendar.Calendar.from_ical((out / "surge.ics").read_bytes())
+    events = [e for e in calendar.walk("VEVENT") if str(e["STATUS"]) == "CONFIRMED"]
+    with (out / "callups.csv").open(encoding="utf-8") as f:
+        added = [row for row in csv.DictReader(f) if row["kind"] != "move"]
+    assert len(events) == len(added) > 0
     bad = main(
         [
             "surge",
