@@ -375,7 +375,7 @@ def plan_surge(
     )
     solver = cp_model.CpSolver()
     # reading the plan, ranking backups and checking rules take a few seconds on large weeks
-    finish_by = 0.8 * time_limit
+    finish_by = 0.75 * time_limit
     solver.parameters.max_time_in_seconds = max(0.1, finish_by - (time.monotonic() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
