@@ -112,11 +112,6 @@ class LinearRelaxation:
                     self.xs[i].SetBounds(round(v), round(v))
 
 
-def relax(model: cp_model.CpModel, seconds: float) -> Relaxation | None:
-    """Solve the linear relaxation of `model` within `seconds`; None if it was not solved."""
-    return LinearRelaxation(model).solve(seconds)
-
-
 def _hull(domain: list[int]) -> tuple[int, int]:
     """The smallest interval holding a CP-SAT domain (a flat list of interval ends)."""
     return domain[0], domain[-1]

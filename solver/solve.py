@@ -74,6 +74,25 @@ def _solver(
     return solver
 
 
+def _no_roster(
+    status: str,
+    diagnosis: list[str],
+    started: float,
+    progress: list[Progress],
+    bound: float = 0.0,
+) -> SolveResult:
+    """A solve that ends without a roster: its status and, in words, why."""
+    return SolveResult(
+        status,
+        Roster(),
+        None,
+        bound,
+        time.monotonic() - started,
+        diagnosis=diagnosis,
+        progress=progress,
+    )
+
+
 def _greedy_start(
     problem: Problem, stage1: ShiftModel, limit: float, workers: int, seed: int
 ) -> list[int] | None:
@@ -151,28 +170,19 @@ def solve(
         if replayed is not None:
             solver, status = replayed, cp_model.FEASIBLE
     if status == cp_model.INFEASIBLE:
-        return SolveResult(
+        return _no_roster(
             "IMPOSSIBLE",
-            Roster(),
-            None,
-            0.0,
-            time.monotonic() - started,
-            diagnosis=explain(problem)
+            explain(problem)
             or [
                 "the scenario's rules cannot all hold together; no single adviser's rules "
                 "conflict, so look at the channel split targets of the teams"
             ],
-            progress=progress,
+            started,
+            progress,
         )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SolveResult(
-            "NO_SOLUTION",
-            Roster(),
-            None,
-            0.0,
-            time.monotonic() - started,
-            diagnosis=[f"no roster found in {limit:g} s; allow more time"],
-            progress=progress,
+        return _no_roster(
+            "NO_SOLUTION", [f"no roster found in {limit:g} s; allow more time"], started, progress
         )
     stage1_optimal = status == cp_model.OPTIMAL
     crowds = sum(1 for cls in stage1.classes if cls.size > 1)
@@ -188,15 +198,7 @@ def solve(
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
     if any(not chosen[a] for a in contracted) and (diagnosis := explain(problem)):
         # a class's summed rules held, but some member's own rules cannot
-        return SolveResult(
-            "IMPOSSIBLE",
-            Roster(),
-            None,
-            0.0,
-            time.monotonic() - started,
-            diagnosis=diagnosis,
-            progress=progress,
-        )
+        return _no_roster("IMPOSSIBLE", diagnosis, started, progress)
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
     fixed_terms = {
         rule: sum(solver.Value(t) for t in stage1.terms[rule]) / SCALE
@@ -216,14 +218,12 @@ def solve(
         roster = stage2.roster(None)  # out of time: the hint already breaks no rule
     else:
         log.warning("block placement found no solution (%s)", solver2.StatusName(status2))
-        return SolveResult(
+        return _no_roster(
             "NO_SOLUTION",
-            Roster(),
-            None,
+            ["channel blocks could not meet every adviser's split; allow more time"],
+            started,
+            progress,
             bound,
-            time.monotonic() - started,
-            diagnosis=["channel blocks could not meet every adviser's split; allow more time"],
-            progress=progress,
         )
     points = penalties(problem, roster)
     objective = sum(points.values())

@@ -23,7 +23,8 @@ from roster.problem import Problem
 from roster.rules import HARD_RULES, Violation
 from roster.shifts import ShiftOption
 from roster.solution import BREAK, Activity, Roster, Shift
-from roster.timegrid import to_local
+from roster.timegrid import Grid, to_local
+from roster.validation import validate
 from solver.activities_model import cut_blocks
 from solver.hints import complete_hint, replay
 from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
@@ -114,6 +115,7 @@ class _Builder:
         self.scenario = problem.scenario
         self.offers = incident.offers(self.scenario)
         self.published = published.by_adviser()
+        self.carried = problem.carry_in.by_adviser()
         self.since = self._ceil(incident.requested_at)
         self.keys = self._keys()
         self.fixed: dict[Key, list[int]] = {k: [0] * self.grid.count for k in self.keys}
@@ -122,8 +124,6 @@ class _Builder:
         self.options: dict[str, list[_Option]] = {}
         self.changeable: dict[tuple[str, datetime], list[tuple[_Piece, str]]] = {}
         self.hint: dict[cp_model.IntVar, int] = {}
-        self.off = self.model.NewBoolVar("rule off")
-        self.model.Add(self.off == 0)
 
     def _ceil(self, instant: datetime) -> int:
         steps = (instant - self.grid.start) / self.grid.step
@@ -231,15 +231,9 @@ class _Builder:
                 self.model.Add(sum(mine) <= 1)
                 dropped = 1 - sum(mine)
                 self.cost.append(dropped * self.incident.costs.move * 60)
-        lits = [c.literal for c in choices]
-        carried = self.problem.carry_in.by_adviser().get(adviser.id, [])
-        rules = AdviserChoices(adviser, team, [c.option for c in choices], lits, carried, 0)
-
-        def enforce(rule: str) -> list[cp_model.IntVar]:
-            return [self.off] if rule == "contract_hours" else []
-
-        add_labour_rules(self.model, rules, enforce)
-        add_weekly_rest(self.model, rules, self.grid.start, self.grid.end, enforce)
+        options, lits = [c.option for c in choices], [c.literal for c in choices]
+        carried = self.carried.get(adviser.id, [])
+        _post_rules(self.model, adviser, team, options, lits, carried, self.grid)
         before = sum(team.rules.worked_minutes(s.minutes) for s in published)
         worked = sum(c.option.worked_minutes * c.literal for c in choices)
         self.model.Add(worked <= before + round(offer.extra_hours * 60))
@@ -401,7 +395,7 @@ def plan_surge(
             0.0,
             round(time.monotonic() - started, 3),
         )
-    roster = _roster(builder, solver, published)
+    roster = _roster(builder, solver)
     call_ups = _call_ups(builder, solver, surge, roster)
     invitations = _invitations(builder, surge, roster, call_ups, incident)
     called = len({c.adviser_id for c in call_ups if c.kind != "move"})
@@ -436,20 +430,35 @@ def plan_surge(
     )
 
 
+def _post_rules(
+    model: cp_model.CpModel,
+    adviser: Adviser,
+    team: Team,
+    options: list[ShiftOption],
+    literals: list[cp_model.IntVar],
+    carried: list[Shift],
+    grid: Grid,
+) -> None:
+    """Every labour rule of a volunteer's week but the contract: their offer caps the hours."""
+    off = model.NewBoolVar("contract off")
+    model.Add(off == 0)
+
+    def enforce(rule: str) -> list[cp_model.IntVar]:
+        return [off] if rule == "contract_hours" else []
+
+    week = AdviserChoices(adviser, team, options, literals, carried, 0)
+    add_labour_rules(model, week, enforce)
+    add_weekly_rest(model, week, grid.start, grid.end, enforce)
+
+
 def _validate(problem: Problem, roster: Roster, published: Roster) -> list[Violation]:
     """The kept hard rules, checked on every adviser whose week the plan changed.
 
     Every rule is one adviser's, and the others' weeks are the published ones, checked when
     they were published; checking only the changed weeks keeps a 750-adviser plan fast.
     """
-    from roster.validation import validate  # the oracle, whoever made the roster
-
-    before = {(s.adviser_id, s.start, s.end, s.activities) for s in published.shifts}
-    changed = {
-        s.adviser_id
-        for s in roster.shifts
-        if (s.adviser_id, s.start, s.end, s.activities) not in before
-    }
+    before = set(published.shifts)
+    changed = {s.adviser_id for s in roster.shifts if s not in before}
     changed |= {s.adviser_id for s in published.shifts} - {s.adviser_id for s in roster.shifts}
     mine = Roster([s for s in roster.shifts if s.adviser_id in changed])
     return validate(problem, mine, KEPT_RULES)
@@ -476,7 +485,8 @@ def _merged(activities: list[Activity]) -> tuple[Activity, ...]:
     return tuple(out)
 
 
-def _roster(builder: _Builder, solver: cp_model.CpSolver, published: Roster) -> Roster:
+def _roster(builder: _Builder, solver: cp_model.CpSolver) -> Roster:
+    """The plan as a roster: the chosen shifts of volunteers, the others with their channels."""
     grid = builder.grid
     shifts: list[Shift] = []
     for adviser in builder.scenario.advisers:
@@ -494,7 +504,7 @@ def _roster(builder: _Builder, solver: cp_model.CpSolver, published: Roster) -> 
                 acts += _blocks(grid.start, grid.step, picked)
                 shifts.append(Shift(adviser.id, c.option.start, c.option.end, _merged(acts)))
             continue
-        for shift in published.by_adviser().get(adviser.id, []):
+        for shift in builder.published.get(adviser.id, []):
             pieces = builder.changeable.get((adviser.id, shift.start))
             if pieces is None:
                 shifts.append(shift)
@@ -663,21 +673,14 @@ def _best_new(
             ranked.append((value[channel] * grid.minutes / 60, c, channel))
     ranked.sort(key=lambda r: (-r[0], r[1].option.start))
     team = problem.scenario.team(adviser.team)
-    carried = problem.carry_in.by_adviser().get(adviser.id, [])
+    carried = builder.carried.get(adviser.id, [])
     extra = round(builder.offers[adviser.id].extra_hours * 60)
     ranked = [r for r in ranked if r[1].option.worked_minutes <= extra]
     for value, c, channel in ranked[:5]:
         model = cp_model.CpModel()
         options = [k.option for k in kept] + [c.option]
         lits = [model.NewConstant(1) for _ in options]
-        off = model.NewConstant(0)
-        rules = AdviserChoices(adviser, team, options, lits, carried, 0)
-
-        def enforce(rule: str, off: cp_model.IntVar = off) -> list[cp_model.IntVar]:
-            return [off] if rule == "contract_hours" else []
-
-        add_labour_rules(model, rules, enforce)
-        add_weekly_rest(model, rules, grid.start, grid.end, enforce)
+        _post_rules(model, adviser, team, options, lits, carried, grid)
         check = cp_model.CpSolver()
         check.parameters.num_workers = 1
         check.parameters.max_time_in_seconds = 1.0

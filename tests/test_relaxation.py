@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver.hints import round_relaxation
-from solver.relaxation import Unsupported, relax
+from solver.relaxation import LinearRelaxation, Unsupported
 
 
 def _cover(need: int, size: int) -> tuple[cp_model.CpModel, cp_model.IntVar, cp_model.IntVar]:
@@ -24,7 +24,7 @@ def _cover(need: int, size: int) -> tuple[cp_model.CpModel, cp_model.IntVar, cp_
 def test_a_fractional_relaxation_is_rounded_up_to_the_next_whole_objective() -> None:
     model, _, _ = _cover(need=5, size=2)  # relaxation: 2.5 shifts, 7.5 points
 
-    relaxed = relax(model, seconds=5)
+    relaxed = LinearRelaxation(model).solve(seconds=5)
 
     assert relaxed is not None
     assert relaxed.objective == pytest.approx(7.5)
@@ -39,7 +39,7 @@ def test_the_bound_never_exceeds_the_optimum(need: int, size: int) -> None:
     solver.parameters.num_workers = 1
     assert solver.Solve(model) == cp_model.OPTIMAL
 
-    relaxed = relax(model, seconds=5)
+    relaxed = LinearRelaxation(model).solve(seconds=5)
 
     assert relaxed is not None
     assert relaxed.bound() <= solver.ObjectiveValue()
@@ -51,7 +51,7 @@ def test_the_objective_offset_counts_in_the_bound() -> None:
     model.Add(2 * x >= 3)
     model.Minimize(x + 100)
 
-    relaxed = relax(model, seconds=5)
+    relaxed = LinearRelaxation(model).solve(seconds=5)
 
     assert relaxed is not None
     assert relaxed.objective == pytest.approx(101.5)
@@ -62,7 +62,7 @@ def test_an_infeasible_model_has_no_relaxation() -> None:
     x = model.NewIntVar(0, 1, "x")
     model.Add(x >= 2)
 
-    assert relax(model, seconds=5) is None
+    assert LinearRelaxation(model).solve(seconds=5) is None
 
 
 def test_an_enforced_constraint_is_refused_rather_than_guessed() -> None:
@@ -72,13 +72,13 @@ def test_an_enforced_constraint_is_refused_rather_than_guessed() -> None:
     model.Add(x >= 3).OnlyEnforceIf(on)
 
     with pytest.raises(Unsupported):
-        relax(model, seconds=5)
+        LinearRelaxation(model).solve(seconds=5)
 
 
 def test_rounding_keeps_whole_values_and_decides_the_fractional_ones() -> None:
     model, a, b = _cover(need=5, size=2)
     model.Add(a >= 1)
-    relaxed = relax(model, seconds=5)
+    relaxed = LinearRelaxation(model).solve(seconds=5)
     assert relaxed is not None
 
     values = round_relaxation(model, relaxed, [a.Index(), b.Index()], seconds=5)
