@@ -350,6 +350,10 @@ def test_a_supervisor_reads_the_crisis_panel_and_its_files_without_its_actions(
     report = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text())))
     assert report and {r["channel"] for r in report} == {"social", "phone"}
 
+    page.click("#show-plan")  # the plan's draft on the timeline, against its starting roster
+    shown_version(page, latest["version_id"])
+    expect(page.locator(".shift.changed").first).to_be_visible()
+
 
 def test_an_adviser_does_not_see_the_crisis_panel(context: Any, crisis: Crisis) -> None:
     page = sign_in(context, crisis.live.url, crisis.live.token("adviser", "P001"))
