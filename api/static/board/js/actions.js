@@ -1,28 +1,8 @@
 // A supervisor's actions: solve (progress polled live), cancel, compare a draft with the
 // published version, publish. Each reports through `board.say` and reloads what it changed.
 import { ApiError } from "./api.js";
-
-const POLL_MS = 500;
-
-function button(text, id, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.id = id;
-  b.textContent = text;
-  b.addEventListener("click", onClick);
-  return b;
-}
-
-const figure = (v, f) => (v == null ? "–" : f(v));
-
-function progressText(job) {
-  return `job ${job.id} ${job.state}` +
-    ` · best ${figure(job.objective, Math.round)}` +
-    ` · bound ${figure(job.bound, Math.round)}` +
-    ` · gap ${figure(job.gap, (g) => `${(100 * g).toFixed(1)}%`)}` +
-    ` · ${figure(job.elapsed_seconds, (s) => `${s.toFixed(1)} s`)}` +
-    (job.message ? ` · ${job.message}` : "");
-}
+import { button } from "./dom.js";
+import { isLive, POLL_MS, progressText } from "./job.js";
 
 /** Build the action bar into `root`; `board` is the page's context (see main.js). */
 export function mountActions(root, board) {
@@ -46,7 +26,7 @@ export function mountActions(root, board) {
     }
     progress.textContent = progressText(job);
     progress.dataset.state = job.state;
-    cancel.hidden = !["queued", "running"].includes(job.state);
+    cancel.hidden = !isLive(job);
     if (!cancel.hidden) {
       timer = setTimeout(() => poll(jobId), POLL_MS);
       return;

@@ -17,16 +17,23 @@ function describe(body, status) {
 }
 
 export function client(token) {
-  async function call(method, path, body) {
+  async function send(method, path, body) {
     const init = { method, headers: { Authorization: `Bearer ${token}` } };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     const response = await fetch(path, init);
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, describe(data, response.status));
-    return data;
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      throw new ApiError(response.status, describe(data, response.status));
+    }
+    return response;
+  }
+
+  async function call(method, path, body) {
+    const response = await send(method, path, body);
+    return response.status === 204 ? null : response.json().catch(() => null);
   }
 
   // Lists come in pages of at most 500; a board wants them whole.
@@ -43,6 +50,9 @@ export function client(token) {
   return {
     get: (path) => call("GET", path),
     post: (path, body = {}) => call("POST", path, body),
+    put: (path, body) => call("PUT", path, body),
+    // a file (CSV) as a Blob: a plain link could not carry the token
+    blob: async (path) => (await send("GET", path)).blob(),
     all,
   };
 }

@@ -3,6 +3,7 @@
 import { ApiError, client } from "./api.js";
 import { mountActions } from "./actions.js";
 import { renderCoverage } from "./coverage.js";
+import { mountCrisis } from "./crisis.js";
 import { qualityLine } from "./quality.js";
 import { DAY, dayOf, formatDay, viewerZone, wallMinutes } from "./time.js";
 import { renderTimeline } from "./timeline.js";
@@ -19,14 +20,16 @@ const state = {
 };
 
 // The panels, top to bottom: {id, title, roles, mount(section, board) -> {update(state)}}.
-// The crisis view (issue 6: incidents and their surge plans) is meant to be one more entry here,
-// with roles ["crisis", "supervisor"], its own module and its own calls.
+// The crisis panel (issue 6: incidents and their surge plans) is the cell's to act on and the
+// supervisors' to read; advisers never see it.
 const PANELS = [
   { id: "quality", title: "Quality", roles: READERS, mount: (section) => ({
     update: (s) => { section.querySelector(".body").textContent = s.quality ? qualityLine(s.quality) : "–"; },
   }) },
   { id: "actions", title: "Actions", roles: ["supervisor"], mount: (section, board) =>
     mountActions(section.querySelector(".body"), board) },
+  { id: "crisis", title: "Crisis cell", roles: ["crisis", "supervisor"], mount: (section, board) =>
+    mountCrisis(section.querySelector(".body"), board) },
   { id: "timeline", title: "Timeline", roles: [...READERS, "adviser"], mount: (section) => ({
     update: (s) => renderTimeline(section.querySelector(".body"), timelineView(s)),
   }) },
@@ -202,8 +205,10 @@ async function loadWeek(weekId, versionId = null) {
   await loadVersion(chosen);
   const actions = mounted.find((p) => p.id === "actions");
   if (actions) {
-    const running = await state.api.get(`/jobs?week_id=${weekId}&state=running&limit=1`);
-    if (running.items.length) actions.watch(running.items[0].id);
+    // a surge plan's job is the crisis panel's to watch
+    const running = await state.api.get(`/jobs?week_id=${weekId}&state=running&limit=20`);
+    const solve = running.items.find((j) => j.kind === "solve");
+    if (solve) actions.watch(solve.id);
   }
 }
 

@@ -1,6 +1,7 @@
 // The roster's quality in one line: what a supervisor checks before publishing.
 
-const hours = (h) => `${Number(h).toFixed(2).replace(/\.?0+$/, "")} h`;
+/** "7.5 h" for a number of hours. */
+export const hours = (h) => `${Number(h).toFixed(2).replace(/\.?0+$/, "")} h`;
 
 /** One line of text from the quality endpoint's answer. */
 export function qualityLine(q) {

@@ -52,3 +52,17 @@ export function formatClock(m) {
 
 /** The viewer's own zone, as the browser knows it. */
 export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "Fri 27 Nov 18:00" for an instant (a Date or an ISO string) on the clock of `zone`. */
+export function formatInstant(instant, zone) {
+  const m = wallMinutes(instant, zone);
+  return `${formatDay(m)} ${formatClock(m)}`;
+}
+
+/** "Sat 28 Nov 09:00–18:30" within a day, "Fri 27 Nov 18:00 – Mon 30 Nov 18:00" across days. */
+export function formatSpan(start, end, zone) {
+  const a = wallMinutes(start, zone);
+  const b = wallMinutes(end, zone);
+  if (dayOf(a) === dayOf(b - 1)) return `${formatDay(a)} ${formatClock(a)}–${formatClock(b)}`;
+  return `${formatInstant(start, zone)} – ${formatInstant(end, zone)}`;
+}

@@ -1,13 +1,7 @@
 // The timeline: one row per adviser grouped by team, each shift drawn on the wall clock of the
 // zone chosen for its row, with its channel blocks and break.
+import { el } from "./dom.js";
 import { DAY, formatClock, formatDay, wallMinutes } from "./time.js";
-
-const el = (tag, cls, text) => {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-};
 
 const pct = (minutes, range) => `${((100 * minutes) / (range.end - range.start)).toFixed(4)}%`;
 
