@@ -322,9 +322,7 @@ class _Builder:
     def _manager(self, manager: Manager) -> None:
         """A manager's possible duties in the incident, under their team's labour rules."""
         team = self.scenario.team(manager.team)
-        stand_in = Adviser(
-            id=manager.id, name=manager.name, team=manager.team, channels=[self.keys[0][0]]
-        )
+        stand_in = _stand_in(manager, self)
         earliest = self.incident.earliest_call_up
         if manager.available_from is not None:
             earliest = max(earliest, manager.available_from)
@@ -517,6 +515,7 @@ def plan_surge(
     workers = workers or settings.workers
     seed = settings.seed if seed is None else seed
     _greedy_start(builder, surge, published)
+    _greedy_duties(builder)
     # The published week with the greedy call-ups is a plan: complete it (weekly rests,
     # shortfalls) so that the search starts from a whole solution, not from a partial one.
     start = complete_hint(
@@ -536,6 +535,8 @@ def plan_surge(
     # from a complete start, the search improves the plan without it.
     solver.parameters.cp_model_presolve = False
     status = solver.Solve(builder.model)
+    # every cost is at least 0; a replayed start knows no bound of its own
+    bound = max(0.0, solver.BestObjectiveBound())
     if status == cp_model.UNKNOWN and start is not None:
         replayed = replay(builder.model, start)  # out of time: the published week stands
         if replayed is not None:
@@ -597,13 +598,20 @@ def plan_surge(
         _shortfall(surge, roster, incident, extra),
         changes,
         round(solver.ObjectiveValue() / 60, 2),
-        round(solver.BestObjectiveBound() / 60, 2),
+        round(bound / 60, 2),
         round(time.monotonic() - started, 3),
         violations,
         math.ceil(called / incident.acceptance_rate - 1e-9),
         sorted(duties, key=lambda d: (d.start, d.manager_id)),
         sorted(booked, key=lambda b: (b.start, b.pool, b.channel)),
         round(sum(missing) * surge.grid.minutes / 60, 2),
+    )
+
+
+def _stand_in(manager: Manager, builder: _Builder) -> Adviser:
+    """A manager as an adviser of their team, for the shift options and the labour rules."""
+    return Adviser(
+        id=manager.id, name=manager.name, team=manager.team, channels=[builder.keys[0][0]]
     )
 
 
@@ -886,14 +894,7 @@ def _best_new(
     extra = round(builder.offers[adviser.id].extra_hours * 60)
     ranked = [r for r in ranked if r[1].option.worked_minutes <= extra]
     for value, c, channel in ranked[:5]:
-        model = cp_model.CpModel()
-        options = [k.option for k in kept] + [c.option]
-        lits = [model.NewConstant(1) for _ in options]
-        _post_rules(model, adviser, team, options, lits, carried, grid)
-        check = cp_model.CpSolver()
-        check.parameters.num_workers = 1
-        check.parameters.max_time_in_seconds = 1.0
-        if check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if _allowed(adviser, team, [k.option for k in kept] + [c.option], carried, grid):
             return round(value, 2), c, channel
     return None
 
@@ -920,3 +921,61 @@ def _greedy_start(builder: _Builder, problem: Problem, published: Roster) -> Non
                 builder.hint[lit] = int(name == channel)
         for t in grid.span(option.option.start, option.option.end):
             residual[channel][t] = max(0, residual[channel][t] - 1)
+
+
+def _greedy_duties(builder: _Builder) -> None:
+    """Hint managers' duties where the hinted plan needs them most, each manager in turn.
+
+    Left to the start's completion, hundreds of duty options make it search for seconds.
+    A manager's picks keep their hours, a day apart, and are hinted only if their labour
+    rules hold (else the completion chooses theirs).
+    """
+    grid, per = builder.grid, builder.incident.advisers_per_manager
+    need = [0] * grid.count
+    for t in builder.window:
+        working = builder.working_fixed[t] + sum(builder.hint.get(v, 0) for v in builder.working[t])
+        need[t] = math.ceil(working / per)
+    pinned = {var for var, value in builder.hint.items() if value}
+    for manager in builder.incident.available_managers():
+        duties = builder.duties[manager.id]
+        if any(lit in pinned for _, lit in duties):
+            continue  # accepted duties are hinted already
+        left = round(manager.hours * 60)
+        picked: list[tuple[ShiftOption, cp_model.IntVar]] = []
+        while True:
+            days = {o.day for o, _ in picked}
+            best, value = None, 0
+            for o, lit in duties:
+                if o.day in days or o.minutes > left:
+                    continue
+                gain = sum(1 for t in grid.span(o.start, o.end) if need[t] > 0)
+                if gain > value:
+                    best, value = (o, lit), gain
+            if best is None:
+                break
+            picked.append(best)
+            left -= best[0].minutes
+            for t in grid.span(best[0].start, best[0].end):
+                need[t] -= 1
+        team = builder.scenario.team(manager.team)
+        week = [o for o, _ in picked]
+        if picked and _allowed(_stand_in(manager, builder), team, week, [], grid):
+            for _, lit in duties:
+                builder.hint[lit] = int(any(lit is p for _, p in picked))
+        else:
+            for o, _ in picked:
+                for t in grid.span(o.start, o.end):
+                    need[t] += 1
+
+
+def _allowed(
+    adviser: Adviser, team: Team, options: list[ShiftOption], carried: list[Shift], grid: Grid
+) -> bool:
+    """Whether the labour rules (but the contract) allow this week of shifts."""
+    model = cp_model.CpModel()
+    lits = [model.NewConstant(1) for _ in options]
+    _post_rules(model, adviser, team, options, lits, carried, grid)
+    check = cp_model.CpSolver()
+    check.parameters.num_workers = 1
+    check.parameters.max_time_in_seconds = 1.0
+    return check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
