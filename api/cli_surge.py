@@ -10,6 +10,38 @@ from typing import Any
 import pandas as pd
 
 COMMANDS = ("surge",)
+# The plan's lists written as tables: file name, key of the summary's surge section.
+TABLES = {
+    "callups.csv": "call_ups",
+    "invitations.csv": "invitations",
+    "duties.csv": "manager_duties",
+    "external.csv": "external",
+}
+_PEOPLE = ["adviser_id", "name", "team", "start", "end", "local_start", "local_end", "channels"]
+COLUMNS = {  # of an empty table
+    "call_ups": ["kind", *_PEOPLE, "hours", "useful_hours"],
+    "invitations": ["rank", "role", *_PEOPLE, "hours", "useful_hours"],
+    "manager_duties": [
+        "manager_id",
+        "name",
+        "team",
+        "start",
+        "end",
+        "local_start",
+        "local_end",
+        "hours",
+    ],
+    "external": [
+        "pool",
+        "channel",
+        "advisers",
+        "start",
+        "end",
+        "local_start",
+        "local_end",
+        "hours",
+    ],
+}
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,8 +51,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         help="plan a surge from volunteers on a published roster",
         description="Read the roster in DIR (as `roster solve` wrote it) and an incident file, "
         "and write into --out the revised roster, the call-ups, the ranked invitations, "
-        "the surge shifts as a calendar (surge.ics) and the shortfall over the incident "
-        "with and without the surge.",
+        "the managers' duties, the outsourcers' bookings, the surge shifts as a calendar "
+        "(surge.ics) and the shortfall over the incident with and without the surge.",
     )
     surge.add_argument("scenario", metavar="SCENARIO", help="scenario.json or a folder holding one")
     surge.add_argument("roster", metavar="DIR", help="the published roster (shifts, activities)")
@@ -33,6 +65,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run(args: argparse.Namespace) -> int:
     """Plan the surge, write it, print its summary; 0 if the plan breaks no rule, else 1."""
+    from api.incident_worker import surge_section
     from roster.errors import ScenarioError
     from roster.io import load_incident, load_problem, read_roster, write_roster
     from roster.report import summary
@@ -44,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     published = read_roster(Path(args.roster), problem.scenario)
     incident = load_incident(Path(args.incident), problem.scenario)
     plan = plan_surge(problem, published, incident, time_limit=args.time_limit)
-    from roster.incident import surge_problem
+    from roster.incident import booked_cover, surge_problem
 
     surged = surge_problem(problem, incident)
     data = summary(
@@ -59,76 +92,23 @@ def run(args: argparse.Namespace) -> int:
         diagnosis=[],
         violations=plan.violations,
     )
-    data["surge"] = _surge_section(plan, incident)
+    section = surge_section(plan, incident, problem.scenario)
+    data["surge"] = section
     out = Path(args.out)
-    write_roster(out, surged, plan.roster, data)
-    names = {a.id: (a.name, a.team) for a in problem.scenario.advisers}
-    zones = {t.name: t.timezone for t in problem.scenario.teams}
-    _frame(plan.call_ups, names, zones, ("kind",)).to_csv(out / "callups.csv", index=False)
-    _frame(plan.invitations, names, zones, ("rank", "role")).to_csv(
-        out / "invitations.csv", index=False
-    )
+    # coverage.csv counts the outsourcers' advisers too, as the plan's shortfall does
+    write_roster(out, surged, plan.roster, data, booked_cover(surged, plan.bookings, incident))
+    for name, key in TABLES.items():
+        rows = [
+            {**r, "channels": "/".join(r["channels"])} if "channels" in r else r
+            for r in section[key]
+        ]
+        pd.DataFrame(rows, columns=list(rows[0]) if rows else COLUMNS[key]).to_csv(
+            out / name, index=False
+        )
     (out / "surge.ics").write_bytes(_crisis_feed(problem, published, plan.roster, incident))
     print(_text(data["surge"], incident.name), end="")
     print(f"surge plan written to {out}", file=sys.stderr)
     return 1 if plan.violations or plan.status == "NO_SOLUTION" else 0
-
-
-def _surge_section(plan: Any, incident: Any) -> dict[str, Any]:
-    from roster.timegrid import iso_utc
-
-    return {
-        "incident": incident.name,
-        "requested_at": iso_utc(incident.requested_at),
-        "start": iso_utc(incident.start),
-        "end": iso_utc(incident.end),
-        "earliest_call_up": iso_utc(incident.earliest_call_up),
-        "factors": incident.channel_factors(),
-        "acceptance_rate": incident.acceptance_rate,
-        "status": plan.status,
-        "objective": plan.objective,
-        "lower_bound": plan.lower_bound,
-        "gap": plan.gap,
-        "seconds": plan.seconds,
-        "shortfall_hours_without_surge": plan.shortfall_before,
-        "shortfall_hours_with_surge": plan.shortfall_after,
-        "changes": plan.changes,
-        "invitations": len(plan.invitations),
-        "invitations_wanted": plan.invitations_wanted,
-        "violations": [str(v) for v in plan.violations],
-    }
-
-
-def _frame(
-    rows: list[Any],
-    names: dict[str, tuple[str, str]],
-    zones: dict[str, str],
-    first: tuple[str, ...],
-) -> pd.DataFrame:
-    from roster.timegrid import iso_utc, to_local
-
-    records = []
-    for r in rows:
-        name, team = names[r.adviser_id]
-        zone = zones[team]
-        records.append(
-            {
-                **{k: getattr(r, k) for k in first},
-                "adviser_id": r.adviser_id,
-                "name": name,
-                "team": team,
-                "start": iso_utc(r.start),
-                "end": iso_utc(r.end),
-                "local_start": to_local(r.start, zone).isoformat(),
-                "local_end": to_local(r.end, zone).isoformat(),
-                "channels": "/".join(r.channels),
-                "hours": getattr(r, "hours", None),
-                "useful_hours": r.useful_hours,
-            }
-        )
-    columns = [*first, "adviser_id", "name", "team", "start", "end", "local_start", "local_end"]
-    columns += ["channels", "hours", "useful_hours"]
-    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def _text(data: dict[str, Any], name: str) -> str:
@@ -147,14 +127,22 @@ def _text(data: dict[str, Any], name: str) -> str:
         f"{c.get('moves', 0)} taken away, {c.get('channel_changes', 0)} blocks on another channel"
     )
     rate = data["acceptance_rate"]
-    lines.append(
-        f"  invite      {data['invitations']} volunteers in order ({rate:.0%} expected yes)"
-    )
-    if data["invitations_wanted"] > data["invitations"]:
+    invited = len(data["invitations"])
+    lines.append(f"  invite      {invited} volunteers in order ({rate:.0%} expected yes)")
+    if data["invitations_wanted"] > invited:
         lines.append(
             f"              the pool is short: {data['invitations_wanted']} invitations would "
             "be needed to expect every call-up filled"
         )
+    if data["manager_duties"] or data["manager_hours_missing"]:
+        lines.append(
+            f"  managers    {len(data['manager_duties'])} duties, one for every "
+            f"{data['advisers_per_manager']} advisers working; "
+            f"{data['manager_hours_missing']:,.1f} manager-hours short of that"
+        )
+    if data["external"]:
+        hours = sum(b["advisers"] * b["hours"] for b in data["external"])
+        lines.append(f"  external    {len(data['external'])} bookings, {hours:,.1f} adviser-hours")
     if data["violations"]:
         lines.append(f"  BROKEN      {len(data['violations'])} rules: {data['violations'][0]}")
     return "\n".join(lines) + "\n"

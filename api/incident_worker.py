@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from api.convert import problem_of
 from api.versions import _roster_of  # the reader of `api.worker.roster_data`
-from roster.incident import Incident
+from roster.incident import Booking, Duty, Incident
 from roster.model import Scenario
 from roster.timegrid import iso_utc, to_local
 
+if TYPE_CHECKING:  # OR-Tools loads only in the process that solves
+    from solver.surge import SurgePlan
 
-def _people(items: list[Any], scenario: Scenario, first: tuple[str, ...]) -> list[dict[str, Any]]:
+
+def _times(start: datetime, end: datetime, zone: str) -> dict[str, str]:
+    return {
+        "start": iso_utc(start),
+        "end": iso_utc(end),
+        "local_start": to_local(start, zone).isoformat(),
+        "local_end": to_local(end, zone).isoformat(),
+    }
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return round((end - start).total_seconds() / 3600, 2)
+
+
+def people(items: list[Any], scenario: Scenario, first: tuple[str, ...]) -> list[dict[str, Any]]:
     """Call-ups or invitations as the API and its CSV show them: names, UTC and local times."""
     zones = {t.name: t.timezone for t in scenario.teams}
     out = []
@@ -25,16 +42,81 @@ def _people(items: list[Any], scenario: Scenario, first: tuple[str, ...]) -> lis
                 "adviser_id": item.adviser_id,
                 "name": adviser.name,
                 "team": adviser.team,
-                "start": iso_utc(item.start),
-                "end": iso_utc(item.end),
-                "local_start": to_local(item.start, zone).isoformat(),
-                "local_end": to_local(item.end, zone).isoformat(),
+                **_times(item.start, item.end, zone),
                 "channels": list(item.channels),
                 "hours": getattr(item, "hours", None),
                 "useful_hours": item.useful_hours,
             }
         )
     return out
+
+
+def duty_records(
+    duties: list[Duty], incident: Incident, scenario: Scenario
+) -> list[dict[str, Any]]:
+    """Managers' duties with names, UTC and the manager's local times."""
+    managers = {m.id: m for m in incident.managers}
+    zones = {t.name: t.timezone for t in scenario.teams}
+    out = []
+    for duty in duties:
+        manager = managers[duty.manager_id]
+        zone = zones[manager.team]
+        out.append(
+            {
+                "manager_id": duty.manager_id,
+                "name": manager.name,
+                "team": manager.team,
+                **_times(duty.start, duty.end, zone),
+                "hours": _hours(duty.start, duty.end),
+            }
+        )
+    return out
+
+
+def booking_records(bookings: list[Booking], scenario: Scenario) -> list[dict[str, Any]]:
+    """Outsourcers' advisers booked, with times on the week's reference clock."""
+    zone = scenario.week.timezone
+    return [
+        {
+            "pool": b.pool,
+            "channel": b.channel,
+            "advisers": b.advisers,
+            **_times(b.start, b.end, zone),
+            "hours": _hours(b.start, b.end),
+        }
+        for b in bookings
+    ]
+
+
+def surge_section(plan: SurgePlan, incident: Incident, scenario: Scenario) -> dict[str, Any]:
+    """The plan as the API and `roster surge`'s summary.json show it: the incident, the
+    figures, who is called up and invited, managers on duty, outsourcers' bookings."""
+    return {
+        "incident": incident.name,
+        "requested_at": iso_utc(incident.requested_at),
+        "start": iso_utc(incident.start),
+        "end": iso_utc(incident.end),
+        "status": plan.status,
+        "objective": plan.objective,
+        "lower_bound": plan.lower_bound,
+        "gap": plan.gap,
+        "seconds": plan.seconds,
+        "earliest_call_up": iso_utc(incident.earliest_call_up),
+        "factors": incident.channel_factors(),
+        "acceptance_rate": incident.acceptance_rate,
+        "shortfall_hours_without_surge": plan.shortfall_before,
+        "shortfall_hours_with_surge": plan.shortfall_after,
+        "changes": plan.changes,
+        "call_ups": people(plan.call_ups, scenario, ("kind",)),
+        "invitations": people(plan.invitations, scenario, ("rank", "role")),
+        "invitations_wanted": plan.invitations_wanted,
+        "manager_duties": duty_records(plan.duties, incident, scenario),
+        "manager_hours_missing": plan.manager_hours_missing,
+        "advisers_per_manager": incident.advisers_per_manager,
+        "external": booking_records(plan.bookings, scenario),
+        "confirmed": [w.model_dump(mode="json") for w in incident.confirmed],
+        "violations": [str(v) for v in plan.violations],
+    }
 
 
 def plan_snapshot(
@@ -66,21 +148,5 @@ def plan_snapshot(
         "diagnosis": [] if found else ["no plan found within the time limit"],
         "violations": [str(v) for v in plan.violations],
         "shifts": roster_data(plan.roster) if found else [],
-        "surge": {
-            "status": plan.status,
-            "objective": plan.objective,
-            "lower_bound": plan.lower_bound,
-            "gap": plan.gap,
-            "seconds": plan.seconds,
-            "earliest_call_up": iso_utc(incident.earliest_call_up),
-            "factors": incident.channel_factors(),
-            "acceptance_rate": incident.acceptance_rate,
-            "shortfall_hours_without_surge": plan.shortfall_before,
-            "shortfall_hours_with_surge": plan.shortfall_after,
-            "changes": plan.changes,
-            "call_ups": _people(plan.call_ups, scenario, ("kind",)),
-            "invitations": _people(plan.invitations, scenario, ("rank", "role")),
-            "invitations_wanted": plan.invitations_wanted,
-            "violations": [str(v) for v in plan.violations],
-        },
+        "surge": surge_section(plan, incident, scenario),
     }

@@ -37,7 +37,7 @@ from api.models import AdviserRow, JobCreate, JobRow, VersionRow, WeekRow
 from api.versions import get_version, publish
 from api.worker import roster_data
 from roster.errors import ScenarioError
-from roster.incident import Incident, surge_problem
+from roster.incident import Booking, Incident, booked_cover, surge_problem
 from roster.io import coverage_frame, parse_scenario
 from roster.model import Scenario
 from roster.timegrid import Grid, iso_utc
@@ -140,10 +140,11 @@ def incident_public(session: Session, row: IncidentRow) -> IncidentPublic:
 def record_response(
     session: Session, *, incident_id: int, adviser_id: str, answer: Answer
 ) -> IncidentResponseRow:
-    """Record (or change) a volunteer's answer to the call-up."""
-    get_incident(session, incident_id=incident_id)
-    if session.get(AdviserRow, adviser_id) is None:
-        raise NotFound(f"no adviser {adviser_id!r}")
+    """Record (or change) a volunteer's or a manager's answer to the call-up."""
+    incident = incident_of(get_incident(session, incident_id=incident_id))
+    managers = {m.id for m in incident.managers}
+    if adviser_id not in managers and session.get(AdviserRow, adviser_id) is None:
+        raise NotFound(f"no adviser or manager of the incident {adviser_id!r}")
     row = session.exec(
         select(IncidentResponseRow).where(
             IncidentResponseRow.incident_id == incident_id,
@@ -182,9 +183,9 @@ def _published(session: Session, week: WeekRow) -> VersionRow:
 def submit_plan(session: Session, *, incident_id: int, data: JobCreate) -> IncidentPlanRow:
     """Queue a surge plan on the week's published roster (Conflict if there is none).
 
-    Volunteers who declined or did not answer are left out; those who accepted stay
-    available like any volunteer (their call-ups are not pinned yet). Volunteers are the
-    incident's, or else the advisers marked `volunteer` now.
+    Volunteers and managers who declined or did not answer are left out; the work of those
+    who accepted (their call-ups, backup shift or duties in the latest plan) is kept as they
+    accepted it. Volunteers are the incident's, or else the advisers marked `volunteer` now.
     """
     row = get_incident(session, incident_id=incident_id)
     week = crud.get_week(session, week_id=row.week_id)
@@ -198,8 +199,12 @@ def submit_plan(session: Session, *, incident_id: int, data: JobCreate) -> Incid
     answers = _answers(session, incident_id)
     given = incident_of(row)
     declined = sorted({*given.declined, *(a for a, x in answers.items() if x in LEFT_OUT)})
+    accepted = {a for a, x in answers.items() if x == "accepted"}
+    confirmed = _confirmed(given, _latest_result(session, incident_id), accepted)
     try:
-        incident = Incident.model_validate({**row.data, "declined": declined})
+        incident = Incident.model_validate(
+            {**row.data, "declined": declined, "confirmed": confirmed}
+        )
     except ValidationError as err:  # the stored incident was valid: only the answers are new
         raise BadData(str(err.errors()[0]["msg"]), field="declined") from None
     scenario = parse_scenario(snapshot["scenario"], source=f"version {base.id}")
@@ -232,6 +237,41 @@ def submit_plan(session: Session, *, incident_id: int, data: JobCreate) -> Incid
     session.commit()
     session.refresh(plan)
     return plan
+
+
+def _latest_result(session: Session, incident_id: int) -> dict[str, Any]:
+    """The result of the incident's latest plan that has one (empty if none has)."""
+    plans = session.exec(
+        select(IncidentPlanRow)
+        .where(IncidentPlanRow.incident_id == incident_id)
+        .order_by(col(IncidentPlanRow.number).desc())
+    )
+    # a few plans an incident: JSON nulls differ between databases, so look in Python
+    return next((p.result for p in plans if p.result), {})
+
+
+def _confirmed(given: Incident, result: dict[str, Any], accepted: set[str]) -> list[dict[str, str]]:
+    """The incident's confirmed work and what the accepted were asked for in `result`: their
+    call-ups that add work, a backup's proposed shift, a manager's duties."""
+    out = [w.model_dump(mode="json") for w in given.confirmed]
+    seen = {(w["person"], w["start"], w["end"]) for w in out}
+
+    def keep(person: str, start: str, end: str) -> None:
+        if person in accepted and (person, start, end) not in seen:
+            seen.add((person, start, end))
+            out.append({"person": person, "start": start, "end": end})
+
+    called = set()
+    for c in result.get("call_ups", []):
+        if c["kind"] in ("new", "extend"):
+            called.add(c["adviser_id"])
+            keep(c["adviser_id"], c["start"], c["end"])
+    for i in result.get("invitations", []):
+        if i["role"] == "backup" and i["adviser_id"] not in called:
+            keep(i["adviser_id"], i["start"], i["end"])
+    for d in result.get("manager_duties", []):
+        keep(d["manager_id"], d["start"], d["end"])
+    return out
 
 
 def store_plan(session: Session, *, job: JobRow, result: dict[str, Any]) -> None:
@@ -325,14 +365,20 @@ def report(
     at: str | None = None,
 ) -> dict[str, Any]:
     """Demand under the incident, staffed and shortfall per channel and interval of the window
-    for the published roster as it stands (`roster.io.coverage_frame`), with totals."""
+    for the published roster as it stands (`roster.io.coverage_frame`), with totals. Where the
+    published roster is a plan of this incident, its outsourcers' advisers count as staffed."""
     row = get_incident(session, incident_id=incident_id)
     incident = incident_of(row)
     lo, hi = report_window(incident, start, end, at)
     week = crud.get_week(session, week_id=row.week_id)
     version = _published(session, week)
     surged = surge_problem(problem_of(version.snapshot), incident)
-    frame = coverage_frame(surged, load_roster(session, version.id))  # type: ignore[arg-type]
+    booked = _bookings(session, row.id, version.id)  # type: ignore[arg-type]
+    frame = coverage_frame(
+        surged,
+        load_roster(session, version.id),  # type: ignore[arg-type]
+        booked_cover(surged, booked, incident),
+    )
     instants = pd.to_datetime(frame["interval_start"], utc=True)
     frame = frame[(instants >= lo) & (instants < hi)]
     frame = frame.rename(columns={"required": "demand", "scheduled": "staffed"})
@@ -351,6 +397,25 @@ def report(
         "hours": totals,
         "intervals": rows,
     }
+
+
+def _bookings(session: Session, incident_id: int, version_id: int) -> list[Booking]:
+    """The outsourcers' advisers booked by the incident's plan that became `version_id`."""
+    for plan in session.exec(
+        select(IncidentPlanRow).where(IncidentPlanRow.incident_id == incident_id)
+    ).all():
+        if plan.result and get_job(session, job_id=plan.job_id).version_id == version_id:
+            return [
+                Booking(
+                    b["pool"],
+                    b["channel"],
+                    datetime.fromisoformat(b["start"]),
+                    datetime.fromisoformat(b["end"]),
+                    b["advisers"],
+                )
+                for b in plan.result.get("external", [])
+            ]
+    return []
 
 
 def report_csv(data: dict[str, Any]) -> str:

@@ -5,8 +5,10 @@
 
 The week comes from examples/generate.py and is first solved (--solve-limit seconds) to stand
 for the published roster; the incident is the example's volcano (social x5, phone x3 for 72 h
-from Friday 18:00, asked on Friday at 10:00), its volunteers every k-th adviser. Only the
-surge plan is timed; the peak memory (max RSS) is the whole process's, published solve included.
+from Friday 18:00, asked on Friday at 08:00), its volunteers every k-th adviser, managers as
+in the domain brief (8 for every 70 volunteers, a quarter of them in Sydney, one on duty for
+every 10 advisers working) and an outsourcer's pool. Only the surge plan is timed; the peak
+memory (max RSS) is the whole process's, published solve included.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = ("advisers", "volunteers", "limit_s", "seconds", "status", "objective", "bound", "gap")
-COLUMNS += ("short_before_h", "short_after_h", "new", "longer", "channel", "peak_MiB", "broken")
+COLUMNS += ("short_before_h", "short_after_h", "new", "longer", "channel", "duties")
+COLUMNS += ("mgr_short_h", "external_h", "peak_MiB", "broken")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--volunteers", type=int, default=300)
     parser.add_argument("--limit", type=float, default=10.0, help="seconds for the surge plan")
     parser.add_argument("--solve-limit", type=float, default=60.0, help="seconds for the week")
+    parser.add_argument("--managers", type=int, default=None, help="default: 8 per 70 volunteers")
+    parser.add_argument("--external", type=int, default=20, help="outsourcer's capacity (0: none)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -46,15 +51,23 @@ def main(argv: list[str] | None = None) -> None:
     published = solve(problem, time_limit=args.solve_limit).roster
     every = max(1, len(problem.scenario.advisers) // max(1, args.volunteers))
     chosen = problem.scenario.advisers[::every][: args.volunteers]
+    count = round(len(chosen) * 8 / 70) if args.managers is None else args.managers
+    managers = [
+        {"id": f"M{n:03d}", "team": "sydney" if n % 4 == 3 else "paris", "hours": 24}
+        for n in range(count)
+    ]
+    pool = {"name": "outsourcer", "channels": ["social"], "capacity": args.external}
     incident = Incident.model_validate(
         {
             "name": "volcano",
-            "requested_at": "2026-11-27T10:00:00+01:00",
+            "requested_at": "2026-11-27T08:00:00+01:00",
             "start": "2026-11-27T18:00:00+01:00",
             "end": "2026-11-30T18:00:00+01:00",
             "factors": {"social": 5, "phone": 3},
             "extra_shift_lengths_hours": [9.5],
             "volunteers": [{"adviser": a.id} for a in chosen],
+            "managers": managers,
+            "external": [pool] if args.external else [],
         }
     )
     started = time.monotonic()
@@ -74,6 +87,11 @@ def main(argv: list[str] | None = None) -> None:
         "new": plan.changes.get("call_ups"),
         "longer": plan.changes.get("extensions"),
         "channel": plan.changes.get("channel_changes"),
+        "duties": len(plan.duties),
+        "mgr_short_h": plan.manager_hours_missing,
+        "external_h": sum(
+            b.advisers * (b.end - b.start).total_seconds() / 3600 for b in plan.bookings
+        ),
         "peak_MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "broken": len(plan.violations),
     }

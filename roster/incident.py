@@ -1,27 +1,30 @@
-"""Incidents: a surge of contacts over a window, the volunteers who may answer it, its rules.
+"""Incidents: a surge of contacts over a window, the people who may answer it, its rules.
 
 An incident scales the week's demand by channel (by a severity level from a library kept as
-data, or by explicit factors) and names who volunteered and for how many extra hours. The surge
-plan (solver.surge) must then respect the rules checked here besides the labour rules.
+data, or by explicit factors) and names who volunteered and for how many extra hours, the
+managers who may be on duty (one for every `advisers_per_manager` advisers working) and any
+outsourcer's pool. The surge plan (solver.surge) must then respect the rules checked here
+besides the labour rules.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
-from roster.demand import Requirements
+from roster.demand import Key, Requirements
 from roster.errors import ScenarioError
 from roster.model import Name, Scenario, Strict
 from roster.problem import Problem
 from roster.rules import Violation
 from roster.solution import Roster, Shift
-from roster.timegrid import iso_utc
+from roster.timegrid import Grid, iso_utc
 
 # Severity levels: factors on each channel's demand. Ours, from the domain brief's examples
 # (level 1: social x1.5; level 3: social x5, phone x3); an incident file may bring its own.
@@ -58,6 +61,70 @@ class Costs(Strict):
     extension: int = Field(default=20, ge=0, description="Per volunteer's shift made longer")
     move: int = Field(default=200, ge=0, description="Per volunteer's shift taken away")
     channel_change: int = Field(default=5, ge=0, description="Per block moved to a channel")
+    manager_duty: int = Field(default=40, ge=0, description="Per manager's duty planned")
+    # Twice a missing adviser-hour: the ratio is a must, so the plan does not call up an
+    # adviser whom no manager could cover (advisers already on duty count all the same).
+    manager_shortfall: int = Field(
+        default=2000, ge=0, description="Per manager-hour missing from the ratio"
+    )
+
+
+class Manager(Strict):
+    """A manager who may be on duty during the incident, under their team's labour rules."""
+
+    id: Name
+    name: str = ""
+    team: Name = Field(description="Whose time zone, shift starts and labour rules apply")
+    hours: float = Field(default=24, gt=0, le=60, description="Hours of duty offered")
+    available_from: Instant | None = None
+
+
+class External(Strict):
+    """An outsourcer's pool: advisers with these skills, so many at once, booked by shifts."""
+
+    name: Name
+    channels: list[Name] = Field(min_length=1)
+    languages: list[str] = Field(default_factory=list)
+    capacity: int = Field(ge=1, le=10_000, description="Advisers at once")
+    available_from: Instant | None = None
+    shift_hours: float = Field(default=8, gt=0, le=24)
+    cost_per_hour: int = Field(
+        default=150, ge=0, description="Points per adviser-hour booked, against 1,000 missing"
+    )
+
+
+class Confirmed(Strict):
+    """Work someone accepted (a call-up, a manager's duty): a new plan keeps it as it is."""
+
+    person: Name = Field(description="A volunteer's or a manager's id")
+    start: Instant
+    end: Instant
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Confirmed:
+        if self.end <= self.start:
+            raise ValueError("end must come after start")
+        return self
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A manager on duty over [start, end) during the incident."""
+
+    manager_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Advisers of an external pool booked on a channel over [start, end)."""
+
+    pool: str
+    channel: str
+    start: datetime
+    end: datetime
+    advisers: int
 
 
 class Incident(Strict):
@@ -78,6 +145,14 @@ class Incident(Strict):
         default=None, description="Who opted in; default: advisers marked volunteer"
     )
     declined: list[Name] = Field(default_factory=list, description="Asked, said no or nothing")
+    confirmed: list[Confirmed] = Field(
+        default_factory=list, description="Call-ups and duties accepted: kept as they are"
+    )
+    managers: list[Manager] = Field(
+        default_factory=list, description="Who may be on duty; the ratio is planned if any"
+    )
+    advisers_per_manager: int = Field(default=10, ge=1, le=1000)
+    external: list[External] = Field(default_factory=list, description="Outsourcers' pools")
     extra_shift_lengths_hours: list[float] = Field(
         default_factory=list, description="Shift lengths allowed during the incident"
     )
@@ -89,6 +164,13 @@ class Incident(Strict):
             raise ValueError("end must come after start")
         if self.level is not None and self.level not in self.levels:
             raise ValueError(f"level {self.level} is not one of {sorted(self.levels)}")
+        for label, names in (
+            ("managers", [m.id for m in self.managers]),
+            ("external", [p.name for p in self.external]),
+        ):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"{label}: {', '.join(twice)} given twice")
         return self
 
     @property
@@ -107,27 +189,52 @@ class Incident(Strict):
             given = [Offer(adviser=a.id) for a in scenario.advisers if a.volunteer]
         return {o.adviser: o for o in given if o.adviser not in self.declined}
 
+    def available_managers(self) -> list[Manager]:
+        """The managers still available: those of the pool, less those who declined."""
+        return [m for m in self.managers if m.id not in self.declined]
+
     def check(self, scenario: Scenario, source: str = "incident") -> None:
         """Names in the incident must exist in the scenario; raise ScenarioError otherwise."""
+
+        def fail(message: str, where: str) -> None:
+            raise ScenarioError(message, source=source, where=where)
+
         channels = {c.name for c in scenario.channels}
         for name in self.channel_factors():
             if name not in channels:
-                raise ScenarioError(f"unknown channel {name!r}", source=source, where="factors")
+                fail(f"unknown channel {name!r}", "factors")
         advisers = {a.id for a in scenario.advisers}
         for i, offer in enumerate(self.volunteers or []):
             if offer.adviser not in advisers:
-                raise ScenarioError(
-                    f"unknown adviser {offer.adviser!r}",
-                    source=source,
-                    where=f"volunteers[{i}].adviser",
-                )
+                fail(f"unknown adviser {offer.adviser!r}", f"volunteers[{i}].adviser")
+        teams = {t.name for t in scenario.teams}
+        for i, manager in enumerate(self.managers):
+            if manager.team not in teams:
+                fail(f"unknown team {manager.team!r}", f"managers[{i}].team")
+            if manager.id in advisers:
+                fail(f"{manager.id!r} is an adviser's id", f"managers[{i}].id")
         step = scenario.week.interval_minutes
+        for i, pool in enumerate(self.external):
+            for name in pool.channels:
+                if name not in channels:
+                    fail(f"unknown channel {name!r}", f"external[{i}].channels")
+            if round(pool.shift_hours * 60) % step:
+                fail(
+                    f"{pool.shift_hours:g} h is not a whole number of {step}-minute intervals",
+                    f"external[{i}].shift_hours",
+                )
         for i, hours in enumerate(self.extra_shift_lengths_hours):
             if hours <= 0 or round(hours * 60) % step:
-                raise ScenarioError(
+                fail(
                     f"{hours:g} h is not a positive whole number of {step}-minute intervals",
-                    source=source,
-                    where=f"extra_shift_lengths_hours[{i}]",
+                    f"extra_shift_lengths_hours[{i}]",
+                )
+        people = set(self.offers(scenario)) | {m.id for m in self.available_managers()}
+        for i, work in enumerate(self.confirmed):
+            if work.person not in people:
+                fail(
+                    f"{work.person!r} is not an available volunteer or manager",
+                    f"confirmed[{i}].person",
                 )
 
 
@@ -168,10 +275,68 @@ def surge_problem(problem: Problem, incident: Incident) -> Problem:
     return Problem(surged, grid, req, problem.carry_in, problem.source, forecast)
 
 
+def booked_cover(
+    problem: Problem, bookings: Sequence[Booking], incident: Incident
+) -> dict[Key, list[int]]:
+    """Outsourcers' advisers per channel (and language they speak) and interval."""
+    languages = {p.name: set(p.languages) for p in incident.external}
+    keys = problem.requirements.ordered_keys()
+    out: dict[Key, list[int]] = {}
+    for booking in bookings:
+        spoken = languages.get(booking.pool, set())
+        mine = [(booking.channel, None)]
+        mine += [k for k in keys if k[0] == booking.channel and k[1] in spoken]
+        for key in mine:
+            row = out.setdefault(key, [0] * problem.grid.count)
+            for t in problem.grid.span(booking.start, booking.end):
+                row[t] += booking.advisers
+    return out
+
+
+def incident_window(grid: Grid, incident: Incident) -> range:
+    """The intervals of the week that the incident covers."""
+    return grid.span(incident.start, incident.end)
+
+
+def managers_missing(
+    problem: Problem, plan: Roster, duties: Sequence[Duty], incident: Incident
+) -> list[int]:
+    """Managers missing from the ratio at each interval of the incident (0 elsewhere).
+
+    One manager on duty for every `advisers_per_manager` advisers working (on a channel, not on
+    a break) or part of them. An outsourcer's advisers are the outsourcer's to supervise.
+    """
+    grid = problem.grid
+    scheduled = problem.scheduled(plan)
+    rows = [scheduled[(c.name, None)] for c in problem.scenario.channels]
+    on_duty = [0] * grid.count
+    for duty in duties:
+        for t in grid.span(duty.start, duty.end):
+            on_duty[t] += 1
+    missing = [0] * grid.count
+    for t in incident_window(grid, incident):
+        working = sum(row[t] for row in rows)
+        missing[t] = max(0, math.ceil(working / incident.advisers_per_manager) - on_duty[t])
+    return missing
+
+
 def surge_violations(
-    published: Roster, plan: Roster, incident: Incident, scenario: Scenario
+    published: Roster,
+    plan: Roster,
+    incident: Incident,
+    scenario: Scenario,
+    duties: Sequence[Duty] = (),
 ) -> list[Violation]:
     """The surge's own rules broken by a plan: who was touched, how early, how many hours."""
+    found = _adviser_violations(published, plan, incident, scenario)
+    found += _duty_violations(duties, incident, scenario)
+    found += _confirmed_violations(published, plan, duties, incident)
+    return sorted(found, key=lambda v: (v.start, v.adviser_id, v.rule))
+
+
+def _adviser_violations(
+    published: Roster, plan: Roster, incident: Incident, scenario: Scenario
+) -> list[Violation]:
     offers = incident.offers(scenario)
     before = published.by_adviser()
     after = plan.by_adviser()
@@ -195,7 +360,77 @@ def surge_violations(
                     f"{extra:g} extra hours against {offer.extra_hours:g} offered",
                 )
             )
-    return sorted(found, key=lambda v: (v.start, v.adviser_id, v.rule))
+    return found
+
+
+def _duty_violations(
+    duties: Sequence[Duty], incident: Incident, scenario: Scenario
+) -> list[Violation]:
+    """Managers' duties: from the pool, after they can come, within their hours and rest."""
+    pool = {m.id: m for m in incident.available_managers()}
+    found: list[Violation] = []
+
+    def broken(duty: Duty, detail: str) -> None:
+        found.append(Violation("surge_manager_duty", duty.manager_id, duty.start, duty.end, detail))
+
+    mine: dict[str, list[Duty]] = {}
+    for duty in duties:
+        mine.setdefault(duty.manager_id, []).append(duty)
+    for manager_id, theirs in mine.items():
+        manager = pool.get(manager_id)
+        if manager is None:
+            for duty in theirs:
+                broken(duty, "not a manager of the pool (or one who declined)")
+            continue
+        earliest = incident.earliest_call_up
+        if manager.available_from is not None:
+            earliest = max(earliest, manager.available_from)
+        rest = timedelta(hours=scenario.team(manager.team).rules.min_rest_between_shifts_hours)
+        theirs = sorted(theirs, key=lambda d: d.start)
+        for before, after in pairwise(theirs):
+            if after.start < before.end + rest:
+                broken(after, f"starts less than {rest.total_seconds() / 3600:g} h after a duty")
+        for duty in theirs:
+            if duty.start < earliest:
+                broken(duty, f"starts before {iso_utc(earliest)}")
+        hours = sum((d.end - d.start).total_seconds() for d in theirs) / 3600
+        if hours > manager.hours + 1e-9:
+            broken(theirs[0], f"{hours:g} hours of duty against {manager.hours:g} offered")
+    return found
+
+
+def _confirmed_violations(
+    published: Roster, plan: Roster, duties: Sequence[Duty], incident: Incident
+) -> list[Violation]:
+    """Work someone accepted is in the plan as it was accepted.
+
+    A duty exactly; a call-up as a shift that ends when it did and starts with it, or earlier
+    with published work (the shift it extends, or the call-up itself once published).
+    """
+    on_duty = {(d.manager_id, d.start, d.end) for d in duties}
+    starts = {(s.adviser_id, s.start) for s in published.shifts}
+    shifts = plan.by_adviser()
+    found = []
+    for work in incident.confirmed:
+        kept = (work.person, work.start, work.end) in on_duty or any(
+            s.end == work.end
+            and (
+                s.start == work.start
+                or (s.start < work.start and (s.adviser_id, s.start) in starts)
+            )
+            for s in shifts.get(work.person, [])
+        )
+        if not kept:
+            found.append(
+                Violation(
+                    "surge_confirmed",
+                    work.person,
+                    work.start,
+                    work.end,
+                    "accepted work is not in the plan as it was accepted",
+                )
+            )
+    return found
 
 
 def _untouched(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from roster.demand import merge_demand, read_demand_csv, requirements
+from roster.demand import Key, merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
 from roster.forecast import read_forecast_csv
 from roster.incident import Incident
@@ -289,14 +290,20 @@ def activities_frame(roster: Roster) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["adviser_id", "activity", "start", "end"])
 
 
-def coverage_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
+def coverage_frame(
+    problem: Problem, roster: Roster, extra: Mapping[Key, list[int]] | None = None
+) -> pd.DataFrame:
     """Required, scheduled and shortfall per interval and channel (and language where asked).
 
     With a forecast, three more columns on each channel's headcount rows: `forecast_volume`
     (contacts expected), and the projected `service_level` (real-time channels) or
     `on_time_share` (deferred channels); empty where they do not apply or no contact arrives.
+    `extra` adds advisers who are not in the roster (an outsourcer's, in a surge) to `scheduled`.
     """
     scheduled = problem.scheduled(roster)
+    for key, row in (extra or {}).items():
+        if key in scheduled:
+            scheduled[key] = [a + b for a, b in zip(scheduled[key], row, strict=True)]
     grid = problem.grid
     req = problem.requirements
     keys = sorted(scheduled, key=lambda k: (k[0], k[1] or ""))
@@ -345,14 +352,19 @@ def _projected(
 
 
 def write_roster(
-    folder: str | Path, problem: Problem, roster: Roster, summary: dict[str, Any]
+    folder: str | Path,
+    problem: Problem,
+    roster: Roster,
+    summary: dict[str, Any],
+    extra: Mapping[Key, list[int]] | None = None,
 ) -> None:
-    """Write shifts.csv, activities.csv, coverage.csv and summary.json into a folder."""
+    """Write shifts.csv, activities.csv, coverage.csv and summary.json into a folder
+    (`extra`: advisers beside the roster's, as in `coverage_frame`)."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     shifts_frame(problem, roster).to_csv(out / "shifts.csv", index=False)
     activities_frame(roster).to_csv(out / "activities.csv", index=False)
-    coverage_frame(problem, roster).to_csv(out / "coverage.csv", index=False)
+    coverage_frame(problem, roster, extra).to_csv(out / "coverage.csv", index=False)
     (out / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

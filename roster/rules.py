@@ -32,6 +32,9 @@ SURGE_RULES: dict[str, str] = {
     "surge_untouched": "a non-volunteer keeps every shift and break; only later blocks change",
     "surge_lead_time": "work added to a volunteer's week starts after the mobilisation lead time",
     "surge_extra_hours": "a volunteer works no more extra hours than they offered",
+    "surge_manager_duty": "a manager's duties: from the pool, after the lead time, within the "
+    "hours offered, with the team's rest between them",
+    "surge_confirmed": "a call-up or duty someone accepted stays in the plan as accepted",
 }
 
 SOFT_RULES: dict[str, str] = {

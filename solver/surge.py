@@ -2,8 +2,10 @@
 
 The published roster stays as it is, except for what the crisis may change: volunteers may
 get new shifts (no earlier than the mobilisation lead time), longer ones or lose a later one;
-advisers on duty may move blocks that start after the request to another channel. One CP-SAT
-model chooses all of it against the incident's demand, under every labour rule.
+advisers on duty may move blocks that start after the request to another channel; managers
+of the pool take duties so that one is on duty for every N advisers working; an outsourcer's
+advisers may be booked by shifts. One CP-SAT model chooses all of it against the incident's
+demand, under every labour rule, keeping what people already accepted.
 """
 
 from __future__ import annotations
@@ -11,13 +13,28 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
 from roster.demand import Key
-from roster.incident import SUSPENDED_RULES, Incident, surge_problem, surge_violations
+from roster.errors import ScenarioError
+from roster.incident import (
+    SUSPENDED_RULES,
+    Booking,
+    Duty,
+    External,
+    Incident,
+    Manager,
+    Span,
+    booked_cover,
+    incident_window,
+    managers_missing,
+    surge_problem,
+    surge_violations,
+)
 from roster.model import Adviser, Team
 from roster.problem import Problem
 from roster.rules import HARD_RULES, Violation
@@ -30,6 +47,7 @@ from solver.hints import complete_hint, replay
 from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
 
 KEPT_RULES = [r for r in HARD_RULES if r not in SUSPENDED_RULES]
+Extra = Mapping[Key, list[int]] | None  # advisers beside the roster's (outsourcers')
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,9 @@ class SurgePlan:
     seconds: float
     violations: list[Violation] = field(default_factory=list)
     invitations_wanted: int = 0  # volunteers to ask so that the acceptance rate fills the plan
+    duties: list[Duty] = field(default_factory=list)  # managers on duty
+    bookings: list[Booking] = field(default_factory=list)  # outsourcers' advisers
+    manager_hours_missing: float = 0.0  # manager-hours short of the ratio over the incident
 
     @property
     def gap(self) -> float | None:
@@ -124,6 +145,17 @@ class _Builder:
         self.options: dict[str, list[_Option]] = {}
         self.changeable: dict[tuple[str, datetime], list[tuple[_Piece, str]]] = {}
         self.hint: dict[cp_model.IntVar, int] = {}
+        # advisers working in each interval of the incident, for the managers' ratio
+        window = incident_window(self.grid, incident)
+        self.window = range(max(window.start, self.since), window.stop)
+        self.working_fixed = [0] * self.grid.count
+        self.working: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        self.duties: dict[str, list[tuple[ShiftOption, cp_model.IntVar]]] = {}
+        self.bookings: list[tuple[Booking, cp_model.IntVar]] = []
+        self.extra_cover: dict[tuple[Key, int], int] = defaultdict(int)  # bookings' upper bounds
+        self.confirmed: dict[str, list[Span]] = defaultdict(list)
+        for work in incident.confirmed:
+            self.confirmed[work.person].append((work.start, work.end))
 
     def _ceil(self, instant: datetime) -> int:
         steps = (instant - self.grid.start) / self.grid.step
@@ -144,12 +176,21 @@ class _Builder:
         carried = self.problem.scheduled(Roster())
         for key in self.keys:
             self.fixed[key] = list(carried.get(key, [0] * self.grid.count))
+        for channel in self.scenario.channels:
+            for t in self.window:
+                self.working_fixed[t] += carried[(channel.name, None)][t]
         for adviser in self.scenario.advisers:
             if adviser.id in self.offers:
                 self._volunteer(adviser)
             else:
                 self._on_duty(adviser)
+        for pool in self.incident.external:
+            self._external(pool)
         self._demand()
+        if self.incident.managers:
+            for manager in self.incident.available_managers():
+                self._manager(manager)
+            self._ratio()
         self.model.Minimize(sum(self.cost))
         for var, value in self.hint.items():
             self.model.AddHint(var, value)
@@ -164,6 +205,7 @@ class _Builder:
             for activity in shift.activities:
                 if activity.kind == BREAK:
                     continue
+                self._works(activity.start, activity.end)
                 if activity.start < self.incident.requested_at or len(adviser.channels) == 1:
                     self._add_fixed(adviser, activity.kind, activity.start, activity.end)
                     continue
@@ -177,6 +219,15 @@ class _Builder:
                             self.cost.append(lit * self.incident.costs.channel_change * 60)
             if chosen:
                 self.changeable[(adviser.id, shift.start)] = chosen
+
+    def _works(self, start: datetime, end: datetime, lit: cp_model.IntVar | None = None) -> None:
+        """Someone works over [start, end): always, or if `lit` (the managers' ratio)."""
+        for t in self.grid.span(start, end):
+            if t in self.window:
+                if lit is None:
+                    self.working_fixed[t] += 1
+                else:
+                    self.working[t].append(lit)
 
     def _min_block(self, team: Team) -> int:
         return max(1, team.rules.min_block_minutes // self.grid.minutes)
@@ -196,6 +247,10 @@ class _Builder:
             self.model.AddExactlyOne(lits.values())
         else:
             self.model.Add(sum(lits.values()) == on)
+            step = self.grid.step
+            self._works(
+                self.grid.start + first * step, self.grid.start + (first + length) * step, on
+            )
         for channel, lit in lits.items():
             for key in self._keys_of(adviser, channel):
                 for t in range(max(first, self.since), min(self.grid.count, first + length)):
@@ -223,6 +278,7 @@ class _Builder:
                 continue
             choices.append(self._new(adviser, team, o))
         self.options[adviser.id] = choices
+        self._pin(adviser.id, lambda span: [c.literal for c in choices if _satisfies(c, span)])
         for shift in published:
             mine = [c.literal for c in choices if c.base is shift]
             if shift.start < earliest:
@@ -237,11 +293,110 @@ class _Builder:
         before = sum(team.rules.worked_minutes(s.minutes) for s in published)
         worked = sum(c.option.worked_minutes * c.literal for c in choices)
         self.model.Add(worked <= before + round(offer.extra_hours * 60))
+        pins = self.confirmed.get(adviser.id, [])
+        pinned = [c for c in choices if any(_satisfies(c, span) for span in pins)]
         for c in choices:
-            self.hint[c.literal] = int(c.kind == "keep")
+            # the published week, but for the accepted work that replaces a published shift
+            replaced = any(d.base is c.base for d in pinned) and c.base is not None
+            self.hint[c.literal] = int(c in pinned or (c.kind == "keep" and not replaced))
             for piece in c.pieces:
-                for lit in piece.channels.values():
-                    self.hint[lit] = 0
+                for n, lit in enumerate(piece.channels.values()):
+                    self.hint[lit] = int(c in pinned and n == 0)
+
+    def _pin(self, person: str, matches: Callable[[Span], list[cp_model.IntVar]]) -> None:
+        """Work `person` accepted stays: one option that works it as accepted is chosen."""
+        for i, work in enumerate(self.incident.confirmed):
+            if work.person != person:
+                continue
+            lits = matches((work.start, work.end))
+            if not lits:
+                raise ScenarioError(
+                    "accepted work that no shift of theirs allowed by the rules makes any more",
+                    source="incident",
+                    where=f"confirmed[{i}]",
+                )
+            self.model.AddExactlyOne(lits)
+
+    # --- managers: duties for the ratio; the outsourcers' advisers
+
+    def _manager(self, manager: Manager) -> None:
+        """A manager's possible duties in the incident, under their team's labour rules."""
+        team = self.scenario.team(manager.team)
+        stand_in = _stand_in(manager, self)
+        earliest = self.incident.earliest_call_up
+        if manager.available_from is not None:
+            earliest = max(earliest, manager.available_from)
+        options = [
+            o
+            for o in self.problem.options_for(stand_in)
+            if o.start >= earliest and o.start < self.incident.end and self.incident.start < o.end
+        ]
+        lits = [self.model.NewBoolVar("") for _ in options]
+        _post_rules(self.model, stand_in, team, options, lits, [], self.grid)
+        # a manager is on duty from start to end, their break included
+        on_duty = sum(o.minutes * lit for o, lit in zip(options, lits, strict=True))
+        self.model.Add(on_duty <= round(manager.hours * 60))
+        duties = list(zip(options, lits, strict=True))
+        self._pin(manager.id, lambda span: [lit for o, lit in duties if (o.start, o.end) == span])
+        pinned = set(self.confirmed.get(manager.id, []))
+        for o, lit in duties:
+            self.cost.append(lit * self.incident.costs.manager_duty * 60)
+            if (o.start, o.end) in pinned:
+                self.hint[lit] = 1  # the others are left to the start's completion
+        self.duties[manager.id] = duties
+
+    def _ratio(self) -> None:
+        """One manager on duty for every N advisers working, or the missing ones paid for."""
+        per = self.incident.advisers_per_manager
+        on_duty: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for duties in self.duties.values():
+            for o, lit in duties:
+                for t in self.grid.span(o.start, o.end):
+                    on_duty[t].append(lit)
+        step = self.grid.minutes
+        for t in self.window:
+            most = self.working_fixed[t] + len(self.working[t])
+            if most == 0:
+                continue
+            missing = self.model.NewIntVar(0, math.ceil(most / per), "")
+            working = self.working_fixed[t] + sum(self.working[t])
+            self.model.Add(per * (sum(on_duty[t]) + missing) >= working)
+            self.cost.append(missing * self.incident.costs.manager_shortfall * step)
+
+    def _external(self, pool: External) -> None:
+        """Shifts of the outsourcer's advisers: how many start on each channel each hour."""
+        earliest = self.incident.earliest_call_up
+        if pool.available_from is not None:
+            earliest = max(earliest, pool.available_from)
+        step = self.grid.minutes
+        length = round(pool.shift_hours * 60) // step
+        hourly = max(1, 60 // step)
+        first = self._ceil(earliest)
+        first += (-first) % hourly  # on the hour of the grid
+        active: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for start in range(first, self.window.stop, hourly):
+            if start + length <= self.window.start:
+                continue
+            begin = self.grid.start + start * self.grid.step
+            end = min(self.grid.end, begin + length * self.grid.step)
+            for channel in pool.channels:
+                count = self.model.NewIntVar(0, pool.capacity, "")
+                keys = [
+                    k
+                    for k in self.keys
+                    if k[0] == channel and (k[1] is None or k[1] in pool.languages)
+                ]
+                for t in self.grid.span(begin, end):
+                    active[t].append(count)
+                    for key in keys:
+                        self.cover[(key, t)].append(count)
+                        self.extra_cover[(key, t)] += pool.capacity
+                self.cost.append(
+                    count * pool.cost_per_hour * len(self.grid.span(begin, end)) * step
+                )
+                self.bookings.append((Booking(pool.name, channel, begin, end, 0), count))
+        for counts in active.values():
+            self.model.Add(sum(counts) <= pool.capacity)
 
     def _as_option(self, team: Team, shift: Shift) -> ShiftOption:
         rules = team.rules
@@ -265,6 +420,7 @@ class _Builder:
 
     def _cover_fixed(self, adviser: Adviser, blocks: list[Activity], lit: cp_model.IntVar) -> None:
         for block in blocks:
+            self._works(block.start, block.end, lit)
             for key in self._keys_of(adviser, block.kind):
                 for t in self.grid.span(block.start, block.end):
                     if t < self.since:
@@ -336,7 +492,8 @@ class _Builder:
                     self.model.Add(sum(lits) + short >= gap)
                     self.cost.append(short * weights.shortfall * step)
                 if language is None and lits and weights.overstaffing:
-                    over = self.model.NewIntVar(0, len(lits), "")
+                    most = len(lits) + self.extra_cover[(key, t)]
+                    over = self.model.NewIntVar(0, most, "")
                     self.model.Add(over >= sum(lits) - max(0, gap))
                     self.cost.append(over * weights.overstaffing * step)
 
@@ -358,6 +515,7 @@ def plan_surge(
     workers = workers or settings.workers
     seed = settings.seed if seed is None else seed
     _greedy_start(builder, surge, published)
+    _greedy_duties(builder)
     # The published week with the greedy call-ups is a plan: complete it (weekly rests,
     # shortfalls) so that the search starts from a whole solution, not from a partial one.
     start = complete_hint(
@@ -377,6 +535,8 @@ def plan_surge(
     # from a complete start, the search improves the plan without it.
     solver.parameters.cp_model_presolve = False
     status = solver.Solve(builder.model)
+    # every cost is at least 0; a replayed start knows no bound of its own
+    bound = max(0.0, solver.BestObjectiveBound())
     if status == cp_model.UNKNOWN and start is not None:
         replayed = replay(builder.model, start)  # out of time: the published week stands
         if replayed is not None:
@@ -396,8 +556,20 @@ def plan_surge(
             round(time.monotonic() - started, 3),
         )
     roster = _roster(builder, solver)
-    call_ups = _call_ups(builder, solver, surge, roster)
-    invitations = _invitations(builder, surge, roster, call_ups, incident)
+    duties = [
+        Duty(manager_id, o.start, o.end)
+        for manager_id, options in builder.duties.items()
+        for o, lit in options
+        if solver.BooleanValue(lit)
+    ]
+    booked = [
+        replace(b, advisers=solver.Value(count))
+        for b, count in builder.bookings
+        if solver.Value(count)
+    ]
+    extra = booked_cover(surge, booked, incident)
+    call_ups = _call_ups(builder, solver, surge, roster, extra)
+    invitations = _invitations(builder, surge, roster, call_ups, incident, extra)
     called = len({c.adviser_id for c in call_ups if c.kind != "move"})
     changes = {
         "call_ups": sum(1 for c in call_ups if c.kind == "new"),
@@ -409,25 +581,58 @@ def plan_surge(
             for piece, was in pieces
             if not solver.BooleanValue(piece.channels[was])
         ),
+        "manager_duties": len(duties),
+        "external_advisers": sum(b.advisers for b in booked),
     }
     violations = [
         *_validate(surge, roster, published),
-        *surge_violations(published, roster, incident, problem.scenario),
+        *surge_violations(published, roster, incident, problem.scenario, duties),
     ]
+    missing = managers_missing(surge, roster, duties, incident) if incident.managers else []
     return SurgePlan(
         "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
         roster,
         call_ups,
         invitations,
         _shortfall(surge, published, incident),
-        _shortfall(surge, roster, incident),
+        _shortfall(surge, roster, incident, extra),
         changes,
         round(solver.ObjectiveValue() / 60, 2),
-        round(solver.BestObjectiveBound() / 60, 2),
+        round(bound / 60, 2),
         round(time.monotonic() - started, 3),
         violations,
         math.ceil(called / incident.acceptance_rate - 1e-9),
+        sorted(duties, key=lambda d: (d.start, d.manager_id)),
+        sorted(booked, key=lambda b: (b.start, b.pool, b.channel)),
+        round(sum(missing) * surge.grid.minutes / 60, 2),
     )
+
+
+def _stand_in(manager: Manager, builder: _Builder) -> Adviser:
+    """A manager as an adviser of their team, for the shift options and the labour rules."""
+    return Adviser(
+        id=manager.id, name=manager.name, team=manager.team, channels=[builder.keys[0][0]]
+    )
+
+
+def _added_span(option: _Option) -> Span | None:
+    """What an option adds to the published week: a new shift, or the part an extension adds."""
+    if option.kind == "new":
+        return option.option.start, option.option.end
+    if option.kind == "extend":
+        assert option.base is not None
+        return option.base.end, option.option.end
+    return None
+
+
+def _satisfies(option: _Option, span: Span) -> bool:
+    """Whether choosing `option` works `span` as it was accepted (published since, or added)."""
+    start, end = span
+    if option.option.end != end:
+        return False
+    if option.kind == "keep":
+        return option.option.start <= start
+    return _added_span(option) == span
 
 
 def _post_rules(
@@ -520,15 +725,22 @@ def _roster(builder: _Builder, solver: cp_model.CpSolver) -> Roster:
     return Roster(shifts)
 
 
-def _coverage(problem: Problem, roster: Roster) -> dict[str, list[int]]:
+def _coverage(problem: Problem, roster: Roster, extra: Extra = None) -> dict[str, list[int]]:
+    """Advisers per channel and interval: the roster's and `extra` (outsourcers' advisers)."""
     scheduled = problem.scheduled(roster)
-    return {c.name: scheduled[(c.name, None)] for c in problem.scenario.channels}
+    have = {c.name: list(scheduled[(c.name, None)]) for c in problem.scenario.channels}
+    for (channel, language), row in (extra or {}).items():
+        if language is None:
+            have[channel] = [a + b for a, b in zip(have[channel], row, strict=True)]
+    return have
 
 
-def _shortfall(problem: Problem, roster: Roster, incident: Incident) -> dict[str, float]:
+def _shortfall(
+    problem: Problem, roster: Roster, incident: Incident, extra: Extra = None
+) -> dict[str, float]:
     """Missing adviser-hours per channel over the incident's window."""
     grid = problem.grid
-    have = _coverage(problem, roster)
+    have = _coverage(problem, roster, extra)
     hours = grid.minutes / 60
     window = [i for i, t in enumerate(grid.instants) if incident.start <= t < incident.end]
     out = {}
@@ -551,10 +763,14 @@ def _useful(problem: Problem, have: dict[str, list[int]], blocks: list[Activity]
 
 
 def _call_ups(
-    builder: _Builder, solver: cp_model.CpSolver, problem: Problem, roster: Roster
+    builder: _Builder,
+    solver: cp_model.CpSolver,
+    problem: Problem,
+    roster: Roster,
+    extra: Extra,
 ) -> list[CallUp]:
     """The plan's changes to volunteers' weeks, most useful first."""
-    have = _coverage(problem, roster)
+    have = _coverage(problem, roster, extra)
     plan = roster.by_adviser()
     out = []
     for adviser_id, choices in builder.options.items():
@@ -599,6 +815,7 @@ def _invitations(
     roster: Roster,
     call_ups: list[CallUp],
     incident: Incident,
+    extra: Extra,
 ) -> list[Invitation]:
     """Invite enough volunteers, in order, that the expected acceptances fill the plan.
 
@@ -626,7 +843,7 @@ def _invitations(
         for i, (adviser_id, theirs) in enumerate(people)
     ]
     called = set(asked)
-    residual = _residual(problem, roster)
+    residual = _residual(problem, roster, extra)
     candidates = []
     for adviser_id, choices in builder.options.items():
         if adviser_id in called:
@@ -644,8 +861,8 @@ def _invitations(
     return out
 
 
-def _residual(problem: Problem, roster: Roster) -> dict[str, list[int]]:
-    have = _coverage(problem, roster)
+def _residual(problem: Problem, roster: Roster, extra: Extra = None) -> dict[str, list[int]]:
+    have = _coverage(problem, roster, extra)
     return {
         c: [max(0, n - h) for n, h in zip(problem.requirements.headcount(c), row, strict=True)]
         for c, row in have.items()
@@ -677,14 +894,7 @@ def _best_new(
     extra = round(builder.offers[adviser.id].extra_hours * 60)
     ranked = [r for r in ranked if r[1].option.worked_minutes <= extra]
     for value, c, channel in ranked[:5]:
-        model = cp_model.CpModel()
-        options = [k.option for k in kept] + [c.option]
-        lits = [model.NewConstant(1) for _ in options]
-        _post_rules(model, adviser, team, options, lits, carried, grid)
-        check = cp_model.CpSolver()
-        check.parameters.num_workers = 1
-        check.parameters.max_time_in_seconds = 1.0
-        if check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if _allowed(adviser, team, [k.option for k in kept] + [c.option], carried, grid):
             return round(value, 2), c, channel
     return None
 
@@ -698,6 +908,8 @@ def _greedy_start(builder: _Builder, problem: Problem, published: Roster) -> Non
     grid = problem.grid
     residual = _residual(problem, published)
     for adviser_id, choices in builder.options.items():
+        if adviser_id in builder.confirmed:
+            continue  # their accepted work is hinted already
         adviser = problem.scenario.adviser(adviser_id)
         best = _best_new(problem, builder, adviser, choices, residual)
         if best is None:
@@ -709,3 +921,61 @@ def _greedy_start(builder: _Builder, problem: Problem, published: Roster) -> Non
                 builder.hint[lit] = int(name == channel)
         for t in grid.span(option.option.start, option.option.end):
             residual[channel][t] = max(0, residual[channel][t] - 1)
+
+
+def _greedy_duties(builder: _Builder) -> None:
+    """Hint managers' duties where the hinted plan needs them most, each manager in turn.
+
+    Left to the start's completion, hundreds of duty options make it search for seconds.
+    A manager's picks keep their hours, a day apart, and are hinted only if their labour
+    rules hold (else the completion chooses theirs).
+    """
+    grid, per = builder.grid, builder.incident.advisers_per_manager
+    need = [0] * grid.count
+    for t in builder.window:
+        working = builder.working_fixed[t] + sum(builder.hint.get(v, 0) for v in builder.working[t])
+        need[t] = math.ceil(working / per)
+    pinned = {var for var, value in builder.hint.items() if value}
+    for manager in builder.incident.available_managers():
+        duties = builder.duties[manager.id]
+        if any(lit in pinned for _, lit in duties):
+            continue  # accepted duties are hinted already
+        left = round(manager.hours * 60)
+        picked: list[tuple[ShiftOption, cp_model.IntVar]] = []
+        while True:
+            days = {o.day for o, _ in picked}
+            best, value = None, 0
+            for o, lit in duties:
+                if o.day in days or o.minutes > left:
+                    continue
+                gain = sum(1 for t in grid.span(o.start, o.end) if need[t] > 0)
+                if gain > value:
+                    best, value = (o, lit), gain
+            if best is None:
+                break
+            picked.append(best)
+            left -= best[0].minutes
+            for t in grid.span(best[0].start, best[0].end):
+                need[t] -= 1
+        team = builder.scenario.team(manager.team)
+        week = [o for o, _ in picked]
+        if picked and _allowed(_stand_in(manager, builder), team, week, [], grid):
+            for _, lit in duties:
+                builder.hint[lit] = int(any(lit is p for _, p in picked))
+        else:
+            for o, _ in picked:
+                for t in grid.span(o.start, o.end):
+                    need[t] += 1
+
+
+def _allowed(
+    adviser: Adviser, team: Team, options: list[ShiftOption], carried: list[Shift], grid: Grid
+) -> bool:
+    """Whether the labour rules (but the contract) allow this week of shifts."""
+    model = cp_model.CpModel()
+    lits = [model.NewConstant(1) for _ in options]
+    _post_rules(model, adviser, team, options, lits, carried, grid)
+    check = cp_model.CpSolver()
+    check.parameters.num_workers = 1
+    check.parameters.max_time_in_seconds = 1.0
+    return check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -63,6 +63,24 @@ def plan(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -
             end = iso_utc(start + timedelta(hours=4))
             channel = adviser["channels"][0]
             shifts.append([adviser_id, iso_utc(start), end, [[channel, iso_utc(start), end]]])
+    external = []
+    for pool in incident.get("external", [])[:1]:  # three of its advisers, Monday 09:00-10:00
+        tz = pytz.timezone(data["week"]["timezone"])
+        monday = date.fromisoformat(data["week"]["monday"])
+        start = tz.localize(datetime.combine(monday, datetime.min.time()).replace(hour=9))
+        end = start + timedelta(hours=1)
+        external.append(
+            {
+                "pool": pool["name"],
+                "channel": pool["channels"][0],
+                "advisers": 3,
+                "start": iso_utc(start),
+                "end": iso_utc(end),
+                "local_start": start.isoformat(),
+                "local_end": end.isoformat(),
+                "hours": 1.0,
+            }
+        )
     surge = {
         "status": "OPTIMAL",
         "objective": 40.0,
@@ -75,6 +93,8 @@ def plan(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -
         "call_ups": call_ups,
         "invitations": invitations,
         "invitations_wanted": 3,
+        "confirmed": incident.get("confirmed", []),  # what the service asked to keep
+        "external": external,
         "violations": [],
     }
     result = {

@@ -165,6 +165,11 @@ def test_declines_are_left_out_of_the_next_plan_and_acceptances_are_not(
     second = plan(client, incident["id"], crisis)
     assert second["number"] == 2
     assert second["declined"] == ["P2"]
+    backup = next(i for i in first["result"]["invitations"] if i["adviser_id"] == "S1")
+    # S1 accepted the backup shift offered: the next plan must keep it as it was offered
+    assert second["result"]["confirmed"] == [
+        {"person": "S1", "start": backup["start"], "end": backup["end"]}
+    ]
     assert [c["adviser_id"] for c in second["result"]["call_ups"]] == ["S1"]
     assert [i["adviser_id"] for i in second["result"]["invitations"]] == ["S1"]
     ok(client.put(f"{url}/S1", json={"answer": "no_answer"}, headers=crisis))
@@ -194,6 +199,37 @@ def test_publishing_a_plan_supersedes_the_roster_before_which_stays_readable(
     assert r.status_code == 409
     now = ok(client.get(f"/weeks/{week['id']}", headers=crisis))
     assert now["published_version_id"] == second["version_id"]
+
+
+def test_the_report_counts_the_outsourcers_advisers_of_the_published_plan(
+    surge_service: Service, crisis: dict[str, str]
+) -> None:
+    client = surge_service.client
+    week = published_week(client, surge_service.token("supervisor"))
+    pool = {"name": "outsourcer", "channels": ["social"], "capacity": 5}
+    incident = ok(create(client, week["id"], crisis, external=[pool]), 201)
+    planned = plan(client, incident["id"], crisis)
+    # the stand-in plan books three of the pool's advisers on Monday 09:00-10:00
+    assert [b["advisers"] for b in planned["result"]["external"]] == [3]
+    url = f"/incidents/{incident['id']}/report?at=H%2B6"
+    before = ok(client.get(url, headers=crisis))
+    ok(
+        client.post(
+            f"/incidents/{incident['id']}/plans/{planned['number']}/publish", headers=crisis
+        )
+    )
+    after = ok(client.get(url, headers=crisis))
+
+    def at_0915(report: dict[str, Any]) -> tuple[int, int]:
+        row = next(
+            r
+            for r in report["intervals"]
+            if r["channel"] == "social" and r["language"] == "" and "T09:15" in r["local_start"]
+        )
+        return row["staffed"], row["shortfall"]
+
+    assert at_0915(before) == (2, 4)
+    assert at_0915(after) == (5, 1)
 
 
 def test_the_report_gives_the_surge_demand_staffed_and_shortfall_over_the_window(
@@ -280,15 +316,21 @@ def test_a_real_surge_plan_changes_only_volunteers_shifts_and_replaces_declines(
             assert change["removed"] == change["added"] == []
     after = sum(result["shortfall_hours_with_surge"].values())
     assert after <= sum(result["shortfall_hours_without_surge"].values())
-    called = {c["adviser_id"] for c in result["call_ups"]}
+    added = [c for c in result["call_ups"] if c["kind"] != "move"]
+    called = {c["adviser_id"] for c in added}
     assert called, result
+    keeper = added[0]
     for adviser in called:
+        answer = "accepted" if adviser == keeper["adviser_id"] else "declined"
         client.put(
             f"/incidents/{incident['id']}/responses/{adviser}",
-            json={"answer": "declined"},
+            json={"answer": answer},
             headers=crisis,
         )
     again = plan(client, incident["id"], crisis, time_limit=5)
+    kept = [(c["adviser_id"], c["start"], c["end"]) for c in again["result"]["call_ups"]]
+    assert (keeper["adviser_id"], keeper["start"], keeper["end"]) in kept
+    called.discard(keeper["adviser_id"])
     assert set(again["declined"]) == called
     assert not called & {c["adviser_id"] for c in again["result"]["call_ups"]}
     assert not called & {i["adviser_id"] for i in again["result"]["invitations"]}

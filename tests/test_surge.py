@@ -14,7 +14,7 @@ import pytest
 
 from api.cli import main
 from roster.errors import ScenarioError
-from roster.incident import Incident, surge_problem, surge_violations
+from roster.incident import Incident, managers_missing, surge_problem, surge_violations
 from roster.io import load_incident, write_roster
 from roster.problem import Problem
 from roster.solution import BREAK, Roster
@@ -71,7 +71,7 @@ def planned(problem: Problem, published: Roster, event: Incident) -> SurgePlan:
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     surged = surge_problem(problem, event)
     assert validate(surged, plan.roster, KEPT_RULES) == []
-    assert surge_violations(published, plan.roster, event, problem.scenario) == []
+    assert surge_violations(published, plan.roster, event, problem.scenario, plan.duties) == []
     assert plan.violations == []
     return plan
 
@@ -325,6 +325,11 @@ def test_the_volcano_on_the_example_week_breaks_no_rule_and_reduces_the_shortfal
     assert plan.changes["call_ups"] + plan.changes["extensions"] > 0
     volunteers = {o.adviser for o in event.volunteers or []}
     assert {c.adviser_id for c in plan.call_ups} <= volunteers
+    # eight managers: one on duty for every ten advisers working, all through the incident
+    surged = surge_problem(problem, event)
+    assert plan.duties and sum(managers_missing(surged, plan.roster, plan.duties, event)) == 0
+    assert {d.manager_id for d in plan.duties} <= {m.id for m in event.managers}
+    assert plan.bookings and all(b.start >= event.external[0].available_from for b in plan.bookings)
 
 
 def test_the_surge_scales_the_forecast_so_the_projected_service_is_the_crisis(

@@ -1,0 +1,232 @@
+"""Surge plans beyond volunteers: managers on duty for the ratio, outsourcers, accepted work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from roster.errors import ScenarioError
+from roster.incident import Duty, incident_window, managers_missing, surge_problem
+from roster.incident import surge_violations as violations
+from roster.solution import Roster
+from solver.surge import plan_surge
+from tests.factories import compliant_week, paris_instant
+from tests.test_surge import FRIDAY, SATURDAY, SUNDAY, incident, planned, snow_plan, week
+
+
+def manager(id: str, team: str = "paris", hours: float = 60, **more: object) -> dict:
+    return {"id": id, "team": team, "hours": hours, **more}
+
+
+def outsourcer(**more: object) -> dict:
+    """Two French-speaking advisers on social media at once, from Saturday 08:00 (Paris)."""
+    return {
+        "name": "outsourcer",
+        "channels": ["social"],
+        "languages": ["fr"],
+        "capacity": 2,
+        "available_from": paris_instant(f"{SATURDAY} 08:00"),
+        "shift_hours": 8,
+        **more,
+    }
+
+
+# --- managers: one on duty for every N advisers working
+
+
+def test_managers_take_duties_so_that_one_is_on_duty_for_every_two_advisers_working() -> None:
+    problem, published = week()
+    event = incident(
+        requested_at=paris_instant(f"{FRIDAY} 06:00"),  # managers can come from noon
+        managers=[manager("M1"), manager("M2"), manager("M3"), manager("MS", team="sydney")],
+        advisers_per_manager=2,
+    )
+
+    plan = planned(problem, published, event)
+
+    assert plan.duties
+    missing = managers_missing(surge_problem(problem, event), plan.roster, plan.duties, event)
+    assert sum(missing) == 0
+    assert plan.manager_hours_missing == 0
+    assert plan.changes["manager_duties"] == len(plan.duties)
+    assert all(d.start >= event.earliest_call_up for d in plan.duties)
+
+
+def test_managers_who_cannot_come_leave_a_shortage_reported_not_a_failure() -> None:
+    problem, published = week()
+    late = paris_instant(f"{SUNDAY} 21:00")  # after every Paris shift could start
+    event = incident(managers=[manager("M1", available_from=late)])
+
+    plan = planned(problem, published, event)
+
+    assert plan.duties == []
+    missing = managers_missing(surge_problem(problem, event), plan.roster, [], event)
+    assert plan.manager_hours_missing == sum(missing) * 0.25 > 0
+
+
+def test_managers_who_declined_are_not_put_on_duty() -> None:
+    problem, published = week()
+    event = incident(managers=[manager("M1"), manager("M2")], declined=["M1"])
+
+    plan = planned(problem, published, event)
+
+    assert {d.manager_id for d in plan.duties} <= {"M2"}
+
+
+@pytest.mark.parametrize(("working", "missing"), [(10, 0), (11, 1), (20, 1), (21, 2)])
+def test_the_ratio_just_inside_and_just_outside_ten_advisers_per_manager(
+    working: int, missing: int
+) -> None:
+    problem, _ = week()
+    event = incident()
+    saturday = paris_instant(f"{SATURDAY} 10:00")
+    roster = Roster(
+        [s for n in range(working) for s in compliant_week(f"X{n}", days=(5,), start="10:00")]
+    )
+    duty = Duty("M1", saturday, saturday + timedelta(hours=4))
+
+    found = managers_missing(problem, roster, [duty], event)
+
+    assert found[problem.grid.index(saturday + timedelta(hours=1))] == missing
+    assert max(found) == missing + 1  # after the duty ends, advisers still at work
+
+
+def test_a_managers_duty_too_early_too_long_or_too_close_is_reported() -> None:
+    problem, published = week()
+    event = incident(managers=[manager("M1", hours=16)])
+    friday = paris_instant(f"{FRIDAY} 12:00")  # before the lead time ends (16:00)
+    saturday = paris_instant(f"{SATURDAY} 08:00")
+    duties = [
+        Duty("M1", friday, friday + timedelta(hours=8)),
+        Duty("M1", saturday, saturday + timedelta(hours=9)),  # 12 h after: rest kept
+        Duty("M1", saturday + timedelta(hours=10), saturday + timedelta(hours=12)),  # 1 h rest
+        Duty("M9", saturday, saturday + timedelta(hours=1)),  # not in the pool
+    ]
+
+    found = violations(published, published, event, problem.scenario, duties)
+
+    assert [(v.adviser_id, v.detail.split()[0]) for v in found] == [
+        ("M1", "starts"),  # before the lead time
+        ("M1", "19"),  # hours of duty against 16 offered
+        ("M9", "not"),
+        ("M1", "starts"),  # less than 11 h after a duty
+    ]
+    assert {v.rule for v in found} == {"surge_manager_duty"}
+
+
+def test_a_manager_in_an_unknown_team_or_with_an_advisers_id_is_named() -> None:
+    problem, _ = week()
+    with pytest.raises(ScenarioError, match=r"managers\[0\]\.team.*unknown team 'lyon'"):
+        incident(managers=[manager("M1", team="lyon")]).check(problem.scenario)
+    with pytest.raises(ScenarioError, match=r"managers\[1\]\.id.*adviser's id"):
+        incident(managers=[manager("M1"), manager("P1")]).check(problem.scenario)
+
+
+# --- an outsourcer's pool
+
+
+def test_an_outsourcers_advisers_are_booked_within_capacity_after_they_can_come() -> None:
+    problem, published = week()
+    event = incident(external=[outsourcer()])
+
+    plan = planned(problem, published, event)
+
+    assert plan.bookings
+    grid = problem.grid
+    at_once = [0] * grid.count
+    for booking in plan.bookings:
+        assert booking.channel == "social"
+        assert booking.start >= paris_instant(f"{SATURDAY} 08:00")
+        assert booking.end - booking.start == timedelta(hours=8)
+        for t in grid.span(booking.start, booking.end):
+            at_once[t] += booking.advisers
+    assert max(at_once) <= 2
+    assert plan.shortfall_after["social"] < snow_plan().shortfall_after["social"]
+    assert plan.changes["external_advisers"] == sum(b.advisers for b in plan.bookings)
+
+
+@pytest.mark.parametrize(("cost", "booked"), [(150, True), (1001, False)])
+def test_outsourcers_are_booked_only_where_cheaper_than_the_shortfall(
+    cost: int, booked: bool
+) -> None:
+    problem, published = week()
+
+    plan = planned(problem, published, incident(external=[outsourcer(cost_per_hour=cost)]))
+
+    assert bool(plan.bookings) is booked
+
+
+# --- work accepted stays when the plan is made again
+
+
+def test_work_accepted_is_kept_when_the_plan_is_made_again() -> None:
+    problem, published = week()
+    first = next(c for c in snow_plan().call_ups if c.kind == "new")
+    accepted = {"person": first.adviser_id, "start": first.start, "end": first.end}
+    # a call-up so dear that no new shift would be made but the one accepted
+    event = incident(confirmed=[accepted], costs={"call_up": 10**6})
+
+    plan = planned(problem, published, event)
+
+    new = [(c.adviser_id, c.start, c.end) for c in plan.call_ups if c.kind == "new"]
+    assert new == [(first.adviser_id, first.start, first.end)]
+
+
+def test_a_managers_accepted_duty_is_kept_when_the_plan_is_made_again() -> None:
+    problem, published = week()
+    start = paris_instant(f"{SATURDAY} 09:00")
+    duty = {"person": "M1", "start": start, "end": start + timedelta(hours=7.5)}
+    event = incident(managers=[manager("M1")], confirmed=[duty], costs={"manager_duty": 10**6})
+
+    plan = planned(problem, published, event)
+
+    assert plan.duties == [Duty("M1", start, start + timedelta(hours=7.5))]
+
+
+def test_accepted_work_that_no_shift_can_make_any_more_is_named() -> None:
+    problem, published = week()
+    night = paris_instant(f"{SATURDAY} 02:00")  # Paris shifts start from 08:00
+    accepted = {"person": "P3", "start": night, "end": night + timedelta(hours=7.5)}
+
+    with pytest.raises(ScenarioError, match=r"confirmed\[0\]"):
+        plan_surge(problem, published, incident(confirmed=[accepted]), time_limit=2)
+
+
+def test_only_an_available_volunteer_or_manager_can_have_accepted_work() -> None:
+    problem, _ = week()
+    start = paris_instant(f"{SATURDAY} 09:00")
+    work = {"start": start, "end": start + timedelta(hours=7.5)}
+
+    for person, declined in (("P1", []), ("P3", ["P3"])):  # not a volunteer; declined
+        event = incident(confirmed=[{"person": person, **work}], declined=declined)
+        with pytest.raises(ScenarioError, match=r"confirmed\[0\]\.person"):
+            event.check(problem.scenario)
+
+
+def test_accepted_work_missing_from_a_plan_is_reported() -> None:
+    problem, published = week()
+    start = paris_instant(f"{SATURDAY} 10:00")
+    accepted = {"person": "P3", "start": start, "end": start + timedelta(hours=7.5)}
+    saturday = compliant_week("P3", days=(5,), start="10:00")
+
+    kept = violations(
+        published,
+        Roster([*published.shifts, *saturday]),
+        incident(confirmed=[accepted]),
+        problem.scenario,
+    )
+    lost = violations(published, published, incident(confirmed=[accepted]), problem.scenario)
+
+    assert [v.rule for v in kept] == []
+    assert [(v.rule, v.adviser_id, v.start) for v in lost] == [("surge_confirmed", "P3", start)]
+
+
+def test_the_incident_window_is_the_intervals_it_covers() -> None:
+    problem, _ = week()
+    event = incident()
+
+    window = incident_window(problem.grid, event)
+
+    assert problem.grid.instants[window.start] == event.start
+    assert problem.grid.instants[window.stop - 1] == event.end - problem.grid.step
