@@ -5,7 +5,9 @@ apps subscribe to a bare URL and cannot send a bearer token. It is 192 random bi
 when made, and stored as its SHA-256 only, as bearer tokens are (`api.auth`): nothing can guess
 2**192 possibilities, so a fast hash loses nothing and keeps each poll to one indexed lookup.
 Rotating replaces the hash, so the old address stops working at once; revoking clears it. A
-team's feed, for its supervisors, works the same way: a supervisor makes its address.
+team's feed, for its supervisors, works the same way: a supervisor makes its address; and so
+does an incident's, for the crisis cell: the surge duties of the incident's published plan
+(`api.crisis_feed`).
 
 Feeds are built when a roster is published, in the publishing transaction: a feed never shows
 a roster that was not published (a publication that fails leaves the feeds as they were) and
@@ -14,7 +16,10 @@ that two publications of different weeks touching one adviser build one after th
 second from the first's state and with its roster in view. A feed also rebuilds, whole, when
 read a day or more after it was built, as its window slides and cancelled events expire; that
 also catches the one race left: a feed made for the first time while a publication commits
-may miss that publication until then.
+may miss that publication until then. An incident's feed is rebuilt, whole, by every
+publication of its week: the roster published may be the incident's plan, or one that replaces
+it and keeps or drops the plan's call-ups, which the feed then keeps or cancels, as the advisers'
+feeds keep or cancel their shifts.
 """
 
 from __future__ import annotations
@@ -28,17 +33,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from api.crisis_feed import crisis_feed, in_roster, published_duties
 from api.db import now as utc_now
 from api.errors import NotFound
 from api.ical import PAST, Feed, FeedState, Scope, adviser_feed, team_feed
+from api.incident_models import IncidentPlanRow, IncidentRow
 from api.models import (
     ActivityRow,
     AdviserRow,
     ChannelRow,
     FeedRow,
+    JobRow,
     ShiftRow,
     TeamRow,
     VersionRow,
+    WeekRow,
 )
 from roster.model import Adviser, Channel, Scenario, Team, Week
 from roster.solution import Activity, Shift
@@ -55,21 +64,35 @@ def secret_hash(secret: str) -> str:
 
 
 def make_address(
-    session: Session, *, adviser_id: str | None = None, team: str | None = None
+    session: Session,
+    *,
+    adviser_id: str | None = None,
+    team: str | None = None,
+    incident_id: int | None = None,
 ) -> tuple[FeedRow, str]:
-    """Give an adviser's or a team's feed a new secret (the old one stops working) and return
-    the row and the secret, which is never stored. A feed made for the first time is built from
-    the published rosters. One commit; NotFound if there is no such adviser or team."""
-    if (adviser_id is None) == (team is None):
-        raise ValueError("an adviser or a team, not both")
+    """Give an adviser's, a team's or an incident's feed a new secret (the old one stops
+    working) and return the row and the secret, which is never stored. A feed made for the
+    first time is built from the published rosters. One commit; NotFound if there is no such
+    adviser, team or incident."""
+    if [adviser_id, team, incident_id].count(None) != 2:
+        raise ValueError("one of an adviser, a team and an incident")
     if adviser_id is not None and session.get(AdviserRow, adviser_id) is None:
         raise NotFound(f"no adviser {adviser_id!r}")
     if team is not None and session.get(TeamRow, team) is None:
         raise NotFound(f"no team {team!r}")
-    row = _find(session, adviser_id=adviser_id, team=team)
+    if incident_id is not None and session.get(IncidentRow, incident_id) is None:
+        raise NotFound(f"no incident {incident_id}")
+    row = _find(session, adviser_id=adviser_id, team=team, incident_id=incident_id)
     instant = utc_now()
     if row is None:
-        row = FeedRow(adviser_id=adviser_id, team=team, state={}, body=b"", etag="")
+        row = FeedRow(
+            adviser_id=adviser_id,
+            team=team,
+            incident_id=incident_id,
+            state={},
+            body=b"",
+            etag="",
+        )
         _build(session, [row], now=instant)  # before the address exists: never served empty
     secret = secrets.token_urlsafe(SECRET_BYTES)
     row.secret_hash, row.secret_created_at = secret_hash(secret), instant
@@ -80,11 +103,15 @@ def make_address(
 
 
 def revoke_address(
-    session: Session, *, adviser_id: str | None = None, team: str | None = None
+    session: Session,
+    *,
+    adviser_id: str | None = None,
+    team: str | None = None,
+    incident_id: int | None = None,
 ) -> None:
     """The feed's address stops working; the feed's state is kept, so a new address later
     shows the same events with their sequence. NotFound if the feed has no address."""
-    row = _find(session, adviser_id=adviser_id, team=team)
+    row = _find(session, adviser_id=adviser_id, team=team, incident_id=incident_id)
     if row is None or row.secret_hash is None:
         raise NotFound("no feed address to revoke")
     row.secret_hash = row.secret_created_at = None
@@ -92,12 +119,16 @@ def revoke_address(
     session.commit()
 
 
-def _find(session: Session, *, adviser_id: str | None, team: str | None) -> FeedRow | None:
+def _find(
+    session: Session, *, adviser_id: str | None, team: str | None, incident_id: int | None
+) -> FeedRow | None:
     query = select(FeedRow)
     if adviser_id is not None:
         query = query.where(FeedRow.adviser_id == adviser_id)
-    else:
+    elif team is not None:
         query = query.where(FeedRow.team == team)
+    else:
+        query = query.where(FeedRow.incident_id == incident_id)
     return session.exec(query).first()
 
 
@@ -182,28 +213,35 @@ def _rebuild_on_read(session: Session, row: FeedRow, *, now: datetime) -> Stored
 
 def rebuild_for_publication(session: Session, version_ids: Sequence[int]) -> int:
     """Rebuild, in the caller's transaction, the feeds of the advisers with shifts in the
-    versions (the one published and the one it supersedes) and of their teams; how many.
+    versions (the one published and the one it supersedes), of their teams, and of the
+    incidents of their weeks; how many.
 
     Only the span of those shifts is derived again (`scope` of `api.ical`): the events of
     other weeks are kept as they are, so a publication costs a week's events per feed, not a
-    year's.
+    year's. An incident's feed, a week's at most, is built whole.
     """
     starts: dict[str, list[datetime]] = {}
     for adviser_id, start in session.exec(
         select(ShiftRow.adviser_id, ShiftRow.start).where(col(ShiftRow.version_id).in_(version_ids))
     ):
         starts.setdefault(adviser_id, []).append(start)
-    if not starts:
+    weeks = select(VersionRow.week_id).where(col(VersionRow.id).in_(version_ids))
+    incidents = set(session.exec(select(IncidentRow.id).where(col(IncidentRow.week_id).in_(weeks))))
+    if not starts and not incidents:
         return 0
     every = [t for ts in starts.values() for t in ts]
-    scope = (min(every), max(every) + timedelta(seconds=1))
+    scope = (min(every), max(every) + timedelta(seconds=1)) if every else None
     teams = set(
         session.exec(select(AdviserRow.team).where(col(AdviserRow.id).in_(starts)).distinct())
     )
     rows = list(
         session.exec(
             select(FeedRow)
-            .where(col(FeedRow.adviser_id).in_(starts) | col(FeedRow.team).in_(teams))
+            .where(
+                col(FeedRow.adviser_id).in_(starts)
+                | col(FeedRow.team).in_(teams)
+                | col(FeedRow.incident_id).in_(incidents)
+            )
             .order_by(col(FeedRow.id))
             .with_for_update()  # in id order: concurrent publications cannot deadlock
         )
@@ -216,7 +254,12 @@ def _build(
     session: Session, rows: Sequence[FeedRow], *, now: datetime, scope: Scope | None = None
 ) -> None:
     """Build each feed from the published rosters and its previous state, into its row: the
-    shifts starting in `scope` (UTC, end excluded), or all of them (None)."""
+    shifts starting in `scope` (UTC, end excluded), or all of them (None); an incident's feed
+    whole, whatever the scope."""
+    for row in rows:
+        if row.incident_id is not None:
+            _store(row, _incident_feed(session, row, now=now), now=now)
+    rows = [r for r in rows if r.incident_id is None]
     if not rows:
         return
     teams = {r.team for r in rows if r.team is not None}
@@ -239,10 +282,83 @@ def _build(
             assert row.team is not None
             members = [s for a in advisers if a.team == row.team for s in shifts.get(a.id, [])]
             feed = team_feed(scenario, row.team, members, previous, now=now, scope=scope)
-        row.state, row.body, row.etag = feed.state.to_json(), feed.body, feed.etag
-        assert feed.last_modified is not None  # a built feed has been modified at least once
-        row.last_modified, row.built_at = feed.last_modified, now
-        row.builds += 1
+        _store(row, feed, now=now)
+
+
+def _store(row: FeedRow, feed: Feed, *, now: datetime) -> None:
+    row.state, row.body, row.etag = feed.state.to_json(), feed.body, feed.etag
+    assert feed.last_modified is not None  # a built feed has been modified at least once
+    row.last_modified, row.built_at = feed.last_modified, now
+    row.builds += 1
+
+
+def _incident_feed(session: Session, row: FeedRow, *, now: datetime) -> Feed:
+    """The crisis cell's feed of an incident: the surge duties of its plans published, as far
+    as the week's published roster still works them, in the week's reference zone; no event
+    before a plan of it is published."""
+    incident_id = row.incident_id
+    assert incident_id is not None
+    found = session.exec(
+        select(IncidentRow.name, WeekRow.timezone, WeekRow.id)
+        .join(WeekRow, col(WeekRow.id) == col(IncidentRow.week_id))
+        .where(IncidentRow.id == incident_id)
+    ).first()
+    assert found is not None  # the feed goes with its incident (ON DELETE CASCADE)
+    name, timezone, week_id = found
+    # a plan's roster is its job's version: published, or superseded since
+    results = session.exec(
+        select(IncidentPlanRow.result)
+        .join(JobRow, col(JobRow.id) == col(IncidentPlanRow.job_id))
+        .join(VersionRow, col(VersionRow.id) == col(JobRow.version_id))
+        .where(
+            IncidentPlanRow.incident_id == incident_id,
+            col(VersionRow.state).in_(("published", "superseded")),
+        )
+        .order_by(col(VersionRow.published_at), col(VersionRow.id))
+    ).all()
+    duties = published_duties(r for r in results if r)
+    people = {d.adviser_id for d in duties if d.adviser_id is not None}
+    if people:
+        current = session.exec(
+            select(VersionRow.id).where(
+                VersionRow.week_id == week_id, VersionRow.state == "published"
+            )
+        ).first()
+        shifts = [] if current is None else _version_shifts(session, current, people)
+        duties = in_roster(duties, shifts)
+    titles = {
+        c.name: Channel(name=c.name, kind=c.kind, label=c.label).title  # type: ignore[arg-type]
+        for c in session.exec(select(ChannelRow))
+    }
+    previous = FeedState.from_json(row.state) if row.state else None
+    return crisis_feed(
+        duties,
+        previous,
+        now=now,
+        incident_id=incident_id,
+        incident_name=name,
+        timezone=timezone,
+        titles=titles,
+    )
+
+
+def _version_shifts(session: Session, version_id: int, adviser_ids: set[str]) -> list[Shift]:
+    """The advisers' shifts, with their blocks, in one version."""
+    where = [ShiftRow.version_id == version_id, col(ShiftRow.adviser_id).in_(adviser_ids)]
+    blocks: dict[int, list[Activity]] = {}
+    for shift_id, kind, start, end in session.exec(
+        select(ActivityRow.shift_id, ActivityRow.kind, ActivityRow.start, ActivityRow.end)
+        .join(ShiftRow, col(ShiftRow.id) == col(ActivityRow.shift_id))
+        .where(*where)
+        .order_by(col(ActivityRow.start))
+    ):
+        blocks.setdefault(shift_id, []).append(Activity(kind, start, end))
+    return [
+        Shift(adviser_id, start, end, tuple(blocks.get(shift_id, ())))
+        for shift_id, adviser_id, start, end in session.exec(
+            select(ShiftRow.id, ShiftRow.adviser_id, ShiftRow.start, ShiftRow.end).where(*where)
+        )
+    ]
 
 
 def _scenario(

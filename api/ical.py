@@ -1,9 +1,9 @@
-"""iCalendar feeds of published shifts (an adviser's, a team's, any list's): pure, no database."""
+"""iCalendar feeds of published shifts (an adviser's, a team's, any list's, any events'): pure."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -256,6 +256,43 @@ def shifts_feed(
     drafts = _drafts(
         scenario, shifts, previous, now=now, scope=scope, with_names=with_names, domain=domain
     )
+    return _feed(previous, drafts, now=now, name=name, timezone=timezone, scope=scope)
+
+
+def events_feed(
+    drafts: Mapping[str, EventDraft],
+    state: FeedState | None = None,
+    *,
+    now: datetime,
+    name: str,
+    timezone: str,
+) -> Feed:
+    """A feed of events the caller describes, by UID (a crisis cell's surge duties, say), with
+    the same sequence, cancellation and grace as the shift feeds.
+
+    The drafts are the whole feed: an event of `state` whose UID they lack is cancelled. Drafts
+    ending 4 weeks or more before `now` are left out, as shifts are. Other arguments as in
+    `shifts_feed`.
+    """
+    now = _whole_second(now)
+    window_start = now - PAST
+    kept = {
+        uid: replace(d, start=_whole_second(d.start), end=_whole_second(d.end))
+        for uid, d in drafts.items()
+        if _utc(d.end) > window_start
+    }
+    return _feed(state or FeedState(), kept, now=now, name=name, timezone=timezone, scope=None)
+
+
+def _feed(
+    previous: FeedState,
+    drafts: Mapping[str, EventDraft],
+    *,
+    now: datetime,
+    name: str,
+    timezone: str,
+    scope: Scope | None,
+) -> Feed:
     events, changes = _publish(previous, drafts, now=now, scope=scope)
     body = _render(events, name=name, timezone=timezone, now=now)
     digest = hashlib.sha256(body).hexdigest()
@@ -290,8 +327,9 @@ def event_uid(adviser_id: str, day: date, number: int = 1, domain: str = DEFAULT
 
 
 @dataclass(frozen=True)
-class _Draft:
-    """An event as the current shifts describe it (before sequence and dates are settled)."""
+class EventDraft:
+    """An event as what it shows describes it, before its sequence and dates are settled:
+    `start` and `end` UTC instants shown in the IANA zone `timezone`."""
 
     start: datetime
     end: datetime
@@ -310,14 +348,14 @@ def _drafts(
     scope: Scope | None,
     with_names: bool,
     domain: str,
-) -> dict[str, _Draft]:
+) -> dict[str, EventDraft]:
     window_start = now - PAST
     known = {a.id: a for a in scenario.advisers}
     teams = {t.name: t for t in scenario.teams}
     titles = {c.name: c.title for c in scenario.channels}
     # UIDs that events outside the scope hold stay theirs
     taken = {uid for uid, e in previous.events.items() if not _inside(e.start, scope)}
-    drafts: dict[str, _Draft] = {}
+    drafts: dict[str, EventDraft] = {}
     for shift in sorted(shifts, key=lambda s: (s.adviser_id, s.start)):
         adviser = known.get(shift.adviser_id)
         if adviser is None:
@@ -335,7 +373,7 @@ def _drafts(
         while (uid := event_uid(adviser.id, day, number, domain)) in taken or uid in drafts:
             number += 1
         summary = _summary(shift, titles)
-        drafts[uid] = _Draft(
+        drafts[uid] = EventDraft(
             start=start,
             end=end,
             timezone=team.timezone,
@@ -356,7 +394,7 @@ def _description(shift: Shift, team: Team, titles: Mapping[str, str]) -> str:
     """One line per block on the team's wall clock: 'Social media 08:00-12:00'; back-to-back
     blocks of one kind are one line, as the adviser lives them."""
     tz = pytz.timezone(team.timezone)
-    blocks = _merged(shift.activities) or [Activity("", shift.start, shift.end)]
+    blocks = merged_blocks(shift.activities) or [Activity("", shift.start, shift.end)]
     lines = []
     for block in blocks:
         if block.kind == BREAK:
@@ -367,7 +405,8 @@ def _description(shift: Shift, team: Team, titles: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _merged(activities: Sequence[Activity]) -> list[Activity]:
+def merged_blocks(activities: Iterable[Activity]) -> list[Activity]:
+    """The blocks in start order, back-to-back blocks of one kind joined into one."""
     out: list[Activity] = []
     for a in sorted(activities, key=lambda x: x.start):
         if out and out[-1].kind == a.kind and out[-1].end == a.start:
@@ -385,7 +424,7 @@ def _clock(instant: datetime, tz: pytz.BaseTzInfo) -> str:
 
 
 def _publish(
-    previous: FeedState, drafts: Mapping[str, _Draft], *, now: datetime, scope: Scope | None
+    previous: FeedState, drafts: Mapping[str, EventDraft], *, now: datetime, scope: Scope | None
 ) -> tuple[dict[str, PublishedEvent], Changes]:
     window_start = now - PAST
     events: dict[str, PublishedEvent] = {}

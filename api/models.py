@@ -283,11 +283,11 @@ class TokenRow(SQLModel, table=True):
 
 
 class FeedRow(SQLModel, table=True):
-    """An adviser's or a team's calendar feed, as last built (`api.feeds`)."""
+    """An adviser's, a team's or an incident's calendar feed, as last built (`api.feeds`)."""
 
     __tablename__ = "feed"
     id: int | None = Field(default=None, primary_key=True)
-    # Exactly one of the two; the feed goes with its adviser or team.
+    # Exactly one of the three; the feed goes with its adviser, team or incident.
     adviser_id: str | None = Field(
         default=None,
         sa_column=Column(
@@ -298,6 +298,13 @@ class FeedRow(SQLModel, table=True):
         default=None,
         sa_column=Column(
             String(64), ForeignKey("team.name", ondelete="CASCADE"), nullable=True, unique=True
+        ),
+    )
+    # The crisis cell's feed of an incident's surge duties (`api.crisis_feed`).
+    incident_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("incident.id", ondelete="CASCADE"), nullable=True, unique=True
         ),
     )
     secret_hash: str | None = Field(default=None, max_length=64, unique=True)  # None: revoked
@@ -682,3 +689,8 @@ class FeedCreated(BaseModel):
     url: str = Field(description="The private address; shown once, only its hash is stored")
     webcal: str = Field(description="The same address for calendar apps (webcal://)")
     created_at: datetime
+
+
+# The feed table refers to the incident table (`FeedRow.incident_id`): register that table as
+# well, so that the metadata is whole whichever of the two modules is imported first.
+import api.incident_models  # noqa: E402, F401

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 from api.db import make_engine, migrate
 from api.models import ChannelRow
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def test_the_migrations_build_the_tables_of_the_models(database_url: str) -> None:

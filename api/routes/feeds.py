@@ -1,26 +1,28 @@
-"""Calendar feeds: private addresses for advisers and teams, and the feeds served at them."""
+"""Calendar feeds: private addresses for advisers, teams and incidents, and the feeds at them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from api import feeds
-from api.auth import Caller, Principal, Supervisor
+from api.auth import Caller, Principal, Supervisor, allow
 from api.db import SessionDep, session_for
 from api.errors import Forbidden
 from api.ical import CONTENT_TYPE
 from api.models import FeedCreated, FeedRow
 from api.routes.advisers import _may_see as may_see
 from api.routes.etag import matches
-from api.routes.params import NamePath
+from api.routes.params import Id, NamePath
 
 router = APIRouter(tags=["feeds"])
 # Apps poll every 15 minutes at best (the feed's REFRESH-INTERVAL); a cache may keep it as long.
 CACHE_CONTROL = "private, max-age=900"
 ICS = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}}
+CrisisCell = Annotated[Principal, Depends(allow("crisis"))]
 
 
 def _may_manage(principal: Principal, adviser_id: str) -> None:
@@ -76,6 +78,26 @@ def make_team_feed(
 @router.delete("/teams/{name}/feed", status_code=204)
 def revoke_team_feed(session: SessionDep, _: Supervisor, name: NamePath) -> Response:
     feeds.revoke_address(session, team=name)
+    return Response(status_code=204)
+
+
+@router.post("/incidents/{incident_id}/feed", response_model=FeedCreated, status_code=201)
+def make_incident_feed(
+    request: Request, session: SessionDep, _: CrisisCell, incident_id: Id
+) -> FeedCreated:
+    """A new private address of the incident's crisis feed (the surge duties of its published
+    plan: the call-ups that add work), for the crisis cell; any earlier one stops working.
+
+    The crisis role only: a feed has one address, so a supervisor rotating it would silently
+    cut off the cell's subscribed calendars; supervisors read the same call-ups in the plans.
+    """
+    row, secret = feeds.make_address(session, incident_id=incident_id)
+    return _created(request, row, secret)
+
+
+@router.delete("/incidents/{incident_id}/feed", status_code=204)
+def revoke_incident_feed(session: SessionDep, _: CrisisCell, incident_id: Id) -> Response:
+    feeds.revoke_address(session, incident_id=incident_id)
     return Response(status_code=204)
 
 
