@@ -145,11 +145,11 @@ class _Builder:
         self.options: dict[str, list[_Option]] = {}
         self.changeable: dict[tuple[str, datetime], list[tuple[_Piece, str]]] = {}
         self.hint: dict[cp_model.IntVar, int] = {}
-        # advisers working in each interval of the incident, for the managers' ratio
+        # the intervals of the incident the plan can still change, for the managers' ratio
         window = incident_window(self.grid, incident)
         self.window = range(max(window.start, self.since), window.stop)
-        self.working_fixed = [0] * self.grid.count
-        self.working: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        self.staffed: dict[tuple[str, int], cp_model.IntVar] = {}  # advisers on a channel
+        self.booked: dict[int, list[cp_model.IntVar]] = defaultdict(list)  # outsourcers'
         self.duties: dict[str, list[tuple[ShiftOption, cp_model.IntVar]]] = {}
         self.bookings: list[tuple[Booking, cp_model.IntVar]] = []
         self.extra_cover: dict[tuple[Key, int], int] = defaultdict(int)  # bookings' upper bounds
@@ -176,9 +176,6 @@ class _Builder:
         carried = self.problem.scheduled(Roster())
         for key in self.keys:
             self.fixed[key] = list(carried.get(key, [0] * self.grid.count))
-        for channel in self.scenario.channels:
-            for t in self.window:
-                self.working_fixed[t] += carried[(channel.name, None)][t]
         for adviser in self.scenario.advisers:
             if adviser.id in self.offers:
                 self._volunteer(adviser)
@@ -205,7 +202,6 @@ class _Builder:
             for activity in shift.activities:
                 if activity.kind == BREAK:
                     continue
-                self._works(activity.start, activity.end)
                 if activity.start < self.incident.requested_at or len(adviser.channels) == 1:
                     self._add_fixed(adviser, activity.kind, activity.start, activity.end)
                     continue
@@ -219,15 +215,6 @@ class _Builder:
                             self.cost.append(lit * self.incident.costs.channel_change * 60)
             if chosen:
                 self.changeable[(adviser.id, shift.start)] = chosen
-
-    def _works(self, start: datetime, end: datetime, lit: cp_model.IntVar | None = None) -> None:
-        """Someone works over [start, end): always, or if `lit` (the managers' ratio)."""
-        for t in self.grid.span(start, end):
-            if t in self.window:
-                if lit is None:
-                    self.working_fixed[t] += 1
-                else:
-                    self.working[t].append(lit)
 
     def _min_block(self, team: Team) -> int:
         return max(1, team.rules.min_block_minutes // self.grid.minutes)
@@ -247,10 +234,6 @@ class _Builder:
             self.model.AddExactlyOne(lits.values())
         else:
             self.model.Add(sum(lits.values()) == on)
-            step = self.grid.step
-            self._works(
-                self.grid.start + first * step, self.grid.start + (first + length) * step, on
-            )
         for channel, lit in lits.items():
             for key in self._keys_of(adviser, channel):
                 for t in range(max(first, self.since), min(self.grid.count, first + length)):
@@ -354,12 +337,16 @@ class _Builder:
                 for t in self.grid.span(o.start, o.end):
                     on_duty[t].append(lit)
         step = self.grid.minutes
+        channels = [c.name for c in self.scenario.channels]
         for t in self.window:
-            most = self.working_fixed[t] + len(self.working[t])
+            # each adviser works one channel at a time: the channels' staff less outsourcers'
+            fixed = sum(self.fixed[(c, None)][t] for c in channels)
+            staffed = [self.staffed[(c, t)] for c in channels if (c, t) in self.staffed]
+            most = fixed + sum(len(self.cover.get(((c, None), t), [])) for c in channels)
             if most == 0:
                 continue
             missing = self.model.NewIntVar(0, math.ceil(most / per), "")
-            working = self.working_fixed[t] + sum(self.working[t])
+            working = fixed + sum(staffed) - sum(self.booked[t])
             self.model.Add(per * (sum(on_duty[t]) + missing) >= working)
             self.cost.append(missing * self.incident.costs.manager_shortfall * step)
 
@@ -388,6 +375,7 @@ class _Builder:
                 ]
                 for t in self.grid.span(begin, end):
                     active[t].append(count)
+                    self.booked[t].append(count)
                     for key in keys:
                         self.cover[(key, t)].append(count)
                         self.extra_cover[(key, t)] += pool.capacity
@@ -420,7 +408,6 @@ class _Builder:
 
     def _cover_fixed(self, adviser: Adviser, blocks: list[Activity], lit: cp_model.IntVar) -> None:
         for block in blocks:
-            self._works(block.start, block.end, lit)
             for key in self._keys_of(adviser, block.kind):
                 for t in self.grid.span(block.start, block.end):
                     if t < self.since:
@@ -487,12 +474,18 @@ class _Builder:
             for t in range(self.since, self.grid.count):
                 gap = need[t] - self.fixed[key][t]
                 lits = self.cover.get((key, t), [])
+                most = len(lits) + self.extra_cover[(key, t)]
+                if language is None and lits and t in self.window:
+                    # one sum that the demand and the managers' ratio share
+                    staffed = self.model.NewIntVar(0, most, "")
+                    self.model.Add(staffed == sum(lits))
+                    self.staffed[(channel, t)] = staffed
+                    lits = [staffed]
                 if gap > 0:
                     short = self.model.NewIntVar(0, gap, "")
                     self.model.Add(sum(lits) + short >= gap)
                     self.cost.append(short * weights.shortfall * step)
                 if language is None and lits and weights.overstaffing:
-                    most = len(lits) + self.extra_cover[(key, t)]
                     over = self.model.NewIntVar(0, most, "")
                     self.model.Add(over >= sum(lits) - max(0, gap))
                     self.cost.append(over * weights.overstaffing * step)
@@ -930,10 +923,17 @@ def _greedy_duties(builder: _Builder) -> None:
     A manager's picks keep their hours, a day apart, and are hinted only if their labour
     rules hold (else the completion chooses theirs).
     """
+    if not builder.duties:
+        return
     grid, per = builder.grid, builder.incident.advisers_per_manager
     need = [0] * grid.count
+    channels = [c.name for c in builder.scenario.channels]
     for t in builder.window:
-        working = builder.working_fixed[t] + sum(builder.hint.get(v, 0) for v in builder.working[t])
+        working = sum(
+            builder.fixed[(c, None)][t]
+            + sum(builder.hint.get(v, 0) for v in builder.cover.get(((c, None), t), []))
+            for c in channels
+        )
         need[t] = math.ceil(working / per)
     pinned = {var for var, value in builder.hint.items() if value}
     for manager in builder.incident.available_managers():
