@@ -271,7 +271,7 @@ def test_the_crisis_cell_plans_records_a_decline_plans_again_and_publishes(
     expect(row).to_contain_text("volcano")
     expect(row).to_contain_text(f"Fri 27 Nov 18:00 {DASH} Mon 30 Nov 18:00")  # Paris, the reference
     expect(row).to_contain_text(f"Social media {TIMES}5")
-    expect(row).to_contain_text("Fri 27 Nov 16:00")  # earliest call-up: asked at 10:00, + 6 h
+    expect(row).to_contain_text("Fri 27 Nov 14:00")  # earliest call-up: asked at 08:00, + 6 h
     page.select_option("#zone", "viewer")
     expect(row).to_contain_text(f"Fri 27 Nov 12:00 {DASH} Mon 30 Nov 12:00")  # New York
     plan_shown(page, 1)
@@ -336,6 +336,14 @@ def test_a_supervisor_reads_the_crisis_panel_and_its_files_without_its_actions(
     expect(rows).to_have_count(len(latest["result"]["invitations"]))
     actions = "#plan-surge, #surge-time-limit, #publish-plan, #cancel-surge, #crisis [data-answer]"
     assert page.locator(actions).count() == 0
+    # the volcano's managers on duty and the outsourcer's bookings, as the plan has them
+    result = latest["result"]
+    assert result["manager_duties"] and result["external"]
+    expect(page.locator("#crisis table.duties tr[data-manager]")).to_have_count(
+        len(result["manager_duties"])
+    )
+    expect(page.locator("#crisis table.external tbody tr")).to_have_count(len(result["external"]))
+    expect(page.locator("#crisis p.managers")).to_contain_text("one on duty for every 10")
 
     with page.expect_download() as got:
         page.click("#invitations-csv")

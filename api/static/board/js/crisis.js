@@ -1,5 +1,6 @@
 // The crisis cell's view (issue 6): the week's incidents and, for the one chosen, its surge plan:
-// progress, shortfall without and with the surge, changes, ranked invitations and the answers.
+// progress, shortfall without and with the surge, changes, managers on duty, outsourcers booked,
+// ranked invitations and the answers.
 import { ApiError } from "./api.js";
 import { button, el } from "./dom.js";
 import { isLive, POLL_MS, progressText } from "./job.js";
@@ -381,7 +382,49 @@ export function mountCrisis(root, board) {
       parts.push(el("p", "", "Left out of this plan: " + plan.declined
         .map((a) => `${a}${answered[a] ? ` (${SAID[answered[a]]})` : ""}`).join(", ")));
     }
-    summary.replaceChildren(...parts);
+    summary.replaceChildren(...parts, ...drawPools(state, known, r));
+  }
+
+  // The answer recorded for a person and, for the crisis role, buttons to record one.
+  function answerCells(tr, person, said) {
+    tr.append(el("td", "answer", said ? SAID[said] : "–"));
+    if (!acts) return;
+    const record = el("td", "record");
+    for (const [value, text] of ANSWERS) {
+      const b = button(text, null, () => answer(person, value));
+      b.dataset.answer = value;
+      b.setAttribute("aria-pressed", String(said === value));
+      record.append(b);
+    }
+    tr.append(record);
+  }
+
+  // Managers on duty for the ratio (with their answers) and outsourcers' advisers booked.
+  function drawPools(state, known, r) {
+    const parts = [];
+    const duties = r.manager_duties || [];
+    if (duties.length || r.manager_hours_missing) {
+      const ratio = `one on duty for every ${r.advisers_per_manager} advisers working`;
+      const held = r.manager_hours_missing
+        ? `${hours(r.manager_hours_missing)} manager-hours short of that`
+        : "the ratio holds throughout";
+      parts.push(el("p", "managers", `Managers: ${count(duties.length, "duty", "duties")}, ${ratio}; ${held}.`));
+    }
+    if (duties.length) {
+      const headings = ["Manager", "Name", "When", "Hours", "Answer"];
+      parts.push(table("duties", acts ? [...headings, "Record the answer"] : headings, duties.map((d) => {
+        const tr = row([d.manager_id, d.name, formatSpan(d.start, d.end, zoneFor(state, d.team)), hours(d.hours)]);
+        answerCells(tr, d.manager_id, known.responses[d.manager_id]);
+        tr.dataset.manager = d.manager_id;
+        return tr;
+      })));
+    }
+    const booked = r.external || [];
+    if (booked.length) {
+      parts.push(table("external", ["Outsourcer", "Channel", "Advisers", "When"], booked.map((b) =>
+        row([b.pool, channelName(state, b.channel), b.advisers, formatSpan(b.start, b.end, zoneFor(state))]))));
+    }
+    return parts;
   }
 
   function drawInvitations(state, known) {
@@ -400,18 +443,7 @@ export function mountCrisis(root, board) {
         formatSpan(i.start, i.end, zoneFor(state, i.team)),
         i.channels.map((c) => channelName(state, c)).join(" / "), hours(i.useful_hours)];
       const tr = row(cells);
-      const shown = el("td", "answer", said ? SAID[said] : "–");
-      tr.append(shown);
-      if (acts) {
-        const record = el("td", "record");
-        for (const [value, text] of ANSWERS) {
-          const b = button(text, null, () => answer(i.adviser_id, value));
-          b.dataset.answer = value;
-          b.setAttribute("aria-pressed", String(said === value));
-          record.append(b);
-        }
-        tr.append(record);
-      }
+      answerCells(tr, i.adviser_id, said);
       Object.assign(tr.dataset, { adviser: i.adviser_id, rank: i.rank, role: i.role });
       tr.className = i.role;
       return tr;
