@@ -101,6 +101,6 @@ class PlanPublic(BaseModel):
     result: dict[str, Any] | None = Constraint(
         description="status, objective, lower_bound, gap, seconds, shortfall_hours_without_surge,"
         " shortfall_hours_with_surge, changes, call_ups, invitations, invitations_wanted,"
-        " manager_duties, manager_hours_missing, external, confirmed, violations;"
+        " manager_duties, manager_hours_missing, external, confirmed, withdrawn, violations;"
         " null until the job has succeeded"
     )

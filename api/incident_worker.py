@@ -115,6 +115,7 @@ def surge_section(plan: SurgePlan, incident: Incident, scenario: Scenario) -> di
         "advisers_per_manager": incident.advisers_per_manager,
         "external": booking_records(plan.bookings, scenario),
         "confirmed": [w.model_dump(mode="json") for w in incident.confirmed],
+        "withdrawn": [w.model_dump(mode="json") for w in incident.withdrawn],
         "violations": [str(v) for v in plan.violations],
     }
 

@@ -183,9 +183,10 @@ def _published(session: Session, week: WeekRow) -> VersionRow:
 def submit_plan(session: Session, *, incident_id: int, data: JobCreate) -> IncidentPlanRow:
     """Queue a surge plan on the week's published roster (Conflict if there is none).
 
-    Volunteers and managers who declined or did not answer are left out; the work of those
-    who accepted (their call-ups, backup shift or duties in the latest plan) is kept as they
-    accepted it. Volunteers are the incident's, or else the advisers marked `volunteer` now.
+    Volunteers and managers who declined or did not answer are left out, and the call-ups a
+    published plan gave them are taken back; the work of those who accepted (their call-ups,
+    backup shift or duties in the latest plan) is kept as they accepted it. Volunteers are the
+    incident's, or else the advisers marked `volunteer` now.
     """
     row = get_incident(session, incident_id=incident_id)
     week = crud.get_week(session, week_id=row.week_id)
@@ -201,9 +202,10 @@ def submit_plan(session: Session, *, incident_id: int, data: JobCreate) -> Incid
     declined = sorted({*given.declined, *(a for a, x in answers.items() if x in LEFT_OUT)})
     accepted = {a for a, x in answers.items() if x == "accepted"}
     confirmed = _confirmed(given, _latest_result(session, incident_id), accepted)
+    withdrawn = _withdrawn(given, _published_results(session, incident_id), set(declined))
     try:
         incident = Incident.model_validate(
-            {**row.data, "declined": declined, "confirmed": confirmed}
+            {**row.data, "declined": declined, "confirmed": confirmed, "withdrawn": withdrawn}
         )
     except ValidationError as err:  # the stored incident was valid: only the answers are new
         raise BadData(str(err.errors()[0]["msg"]), field="declined") from None
@@ -271,6 +273,35 @@ def _confirmed(given: Incident, result: dict[str, Any], accepted: set[str]) -> l
             keep(i["adviser_id"], i["start"], i["end"])
     for d in result.get("manager_duties", []):
         keep(d["manager_id"], d["start"], d["end"])
+    return out
+
+
+def _published_results(session: Session, incident_id: int) -> list[dict[str, Any]]:
+    """The results of the incident's plans that were published (superseded since or not)."""
+    out = []
+    for plan in session.exec(
+        select(IncidentPlanRow)
+        .where(IncidentPlanRow.incident_id == incident_id)
+        .order_by(col(IncidentPlanRow.number))
+    ).all():
+        version_id = get_job(session, job_id=plan.job_id).version_id
+        version = session.get(VersionRow, version_id) if version_id is not None else None
+        if plan.result and version is not None and version.state != "draft":
+            out.append(plan.result)
+    return out
+
+
+def _withdrawn(
+    given: Incident, results: list[dict[str, Any]], declined: set[str]
+) -> list[dict[str, str]]:
+    """The incident's withdrawn work and the call-ups published for those who declined since:
+    the next plan takes them back (the published roster has them)."""
+    out = [w.model_dump(mode="json") for w in given.withdrawn]
+    for result in results:
+        for c in result.get("call_ups", []):
+            work = {"person": c["adviser_id"], "start": c["start"], "end": c["end"]}
+            if c["kind"] in ("new", "extend") and c["adviser_id"] in declined and work not in out:
+                out.append(work)
     return out
 
 

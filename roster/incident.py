@@ -23,7 +23,7 @@ from roster.errors import ScenarioError
 from roster.model import Name, Scenario, Strict
 from roster.problem import Problem
 from roster.rules import Violation
-from roster.solution import Roster, Shift
+from roster.solution import Activity, Roster, Shift
 from roster.timegrid import Grid, iso_utc
 
 # Severity levels: factors on each channel's demand. Ours, from the domain brief's examples
@@ -148,6 +148,10 @@ class Incident(Strict):
     confirmed: list[Confirmed] = Field(
         default_factory=list, description="Call-ups and duties accepted: kept as they are"
     )
+    withdrawn: list[Confirmed] = Field(
+        default_factory=list,
+        description="Work an earlier plan published that its adviser no longer does: taken back",
+    )
     managers: list[Manager] = Field(
         default_factory=list, description="Who may be on duty; the ratio is planned if any"
     )
@@ -189,6 +193,10 @@ class Incident(Strict):
             given = [Offer(adviser=a.id) for a in scenario.advisers if a.volunteer]
         return {o.adviser: o for o in given if o.adviser not in self.declined}
 
+    def withdrawals(self, adviser_id: str) -> list[Span]:
+        """The spans of published work taken back from this adviser."""
+        return [(w.start, w.end) for w in self.withdrawn if w.person == adviser_id]
+
     def available_managers(self) -> list[Manager]:
         """The managers still available: those of the pool, less those who declined."""
         return [m for m in self.managers if m.id not in self.declined]
@@ -229,6 +237,9 @@ class Incident(Strict):
                     f"{hours:g} h is not a positive whole number of {step}-minute intervals",
                     f"extra_shift_lengths_hours[{i}]",
                 )
+        for i, work in enumerate(self.withdrawn):
+            if work.person not in advisers:
+                fail(f"unknown adviser {work.person!r}", f"withdrawn[{i}].person")
         people = set(self.offers(scenario)) | {m.id for m in self.available_managers()}
         for i, work in enumerate(self.confirmed):
             if work.person not in people:
@@ -293,6 +304,21 @@ def booked_cover(
     return out
 
 
+def withdraw(shifts: Sequence[Shift], spans: Sequence[Span]) -> list[Shift]:
+    """The shifts without the work taken back: a shift that is a span goes; one that ends
+    with a span (a shift made longer) is cut back to where the span starts."""
+    out = []
+    for shift in shifts:
+        cut = next((a for a, b in spans if b == shift.end and shift.start <= a < b), None)
+        if cut is None:
+            out.append(shift)
+        elif cut > shift.start:
+            kept = [a for a in shift.activities if a.start < cut]
+            acts = tuple(Activity(a.kind, a.start, min(a.end, cut)) for a in kept)
+            out.append(Shift(shift.adviser_id, shift.start, cut, acts))
+    return out
+
+
 def incident_window(grid: Grid, incident: Incident) -> range:
     """The intervals of the week that the incident covers."""
     return grid.span(incident.start, incident.end)
@@ -342,7 +368,8 @@ def _adviser_violations(
     after = plan.by_adviser()
     found: list[Violation] = []
     for adviser in scenario.advisers:
-        old, new = before.get(adviser.id, []), after.get(adviser.id, [])
+        old = withdraw(before.get(adviser.id, []), incident.withdrawals(adviser.id))
+        new = after.get(adviser.id, [])
         if adviser.id not in offers:
             found += _untouched(adviser.id, old, new, incident.requested_at)
             continue

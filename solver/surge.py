@@ -34,6 +34,7 @@ from roster.incident import (
     managers_missing,
     surge_problem,
     surge_violations,
+    withdraw,
 )
 from roster.model import Adviser, Team
 from roster.problem import Problem
@@ -135,7 +136,11 @@ class _Builder:
         self.model = cp_model.CpModel()
         self.scenario = problem.scenario
         self.offers = incident.offers(self.scenario)
-        self.published = published.by_adviser()
+        # the published week, less the work taken back from those who declined since
+        self.published = {
+            adviser_id: withdraw(shifts, incident.withdrawals(adviser_id))
+            for adviser_id, shifts in published.by_adviser().items()
+        }
         self.carried = problem.carry_in.by_adviser()
         self.since = self._ceil(incident.requested_at)
         self.keys = self._keys()
@@ -573,6 +578,10 @@ def plan_surge(
             for pieces in builder.changeable.values()
             for piece, was in pieces
             if not solver.BooleanValue(piece.channels[was])
+        ),
+        "withdrawn": sum(  # weeks whose published work was taken back
+            builder.published.get(adviser_id) != shifts
+            for adviser_id, shifts in published.by_adviser().items()
         ),
         "manager_duties": len(duties),
         "external_advisers": sum(b.advisers for b in booked),

@@ -94,6 +94,7 @@ def plan(snapshot: dict[str, Any], time_limit: float | None, conn: Connection) -
         "invitations": invitations,
         "invitations_wanted": 3,
         "confirmed": incident.get("confirmed", []),  # what the service asked to keep
+        "withdrawn": incident.get("withdrawn", []),  # and to take back
         "external": external,
         "violations": [],
     }

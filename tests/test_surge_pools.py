@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from roster.errors import ScenarioError
-from roster.incident import Duty, incident_window, managers_missing, surge_problem
+from roster.incident import Duty, incident_window, managers_missing, surge_problem, withdraw
 from roster.incident import surge_violations as violations
-from roster.solution import Roster
+from roster.solution import Roster, Shift
 from solver.surge import plan_surge
-from tests.factories import compliant_week, paris_instant
+from tests.factories import compliant_week, paris_instant, shift
 from tests.test_surge import FRIDAY, SATURDAY, SUNDAY, incident, planned, snow_plan, week
 
 
@@ -230,3 +230,62 @@ def test_the_incident_window_is_the_intervals_it_covers() -> None:
 
     assert problem.grid.instants[window.start] == event.start
     assert problem.grid.instants[window.stop - 1] == event.end - problem.grid.step
+
+
+# --- work published by an earlier plan, taken back when its volunteer declines
+
+
+def published_call_up() -> tuple[Roster, Shift]:
+    """The week as a plan published it: P3 called up on Saturday 10:00-17:30."""
+    _, published = week()
+    saturday = compliant_week("P3", days=(5,), start="10:00")[0]
+    return Roster([*published.shifts, saturday]), saturday
+
+
+def test_a_published_call_up_is_taken_back_when_its_volunteer_declines() -> None:
+    problem, _ = week()
+    published, saturday = published_call_up()
+    back = {"person": "P3", "start": saturday.start, "end": saturday.end}
+
+    plan = planned(problem, published, incident(declined=["P3"], withdrawn=[back]))
+
+    assert saturday not in plan.roster.shifts
+    assert plan.changes["withdrawn"] == 1
+    assert all(c.adviser_id != "P3" for c in plan.call_ups)
+
+
+def test_without_a_withdrawal_a_volunteer_who_declined_keeps_what_was_published() -> None:
+    problem, _ = week()
+    published, saturday = published_call_up()
+
+    plan = planned(problem, published, incident(declined=["P3"]))
+
+    kept = [(s.start, s.end) for s in plan.roster.by_adviser()["P3"]]
+    assert (saturday.start, saturday.end) in kept  # its channels may still move
+    assert plan.changes["withdrawn"] == 0
+
+
+def test_work_taken_back_without_a_withdrawal_is_reported() -> None:
+    problem, before = week()
+    published, _ = published_call_up()
+
+    found = violations(published, before, incident(declined=["P3"]), problem.scenario)
+
+    assert [(v.rule, v.adviser_id) for v in found] == [("surge_untouched", "P3")]
+
+
+def test_withdrawing_an_extension_cuts_the_shift_back_to_where_it_was() -> None:
+    start = paris_instant(f"{FRIDAY} 09:00")
+    longer = shift("P2", start, [("social", 240), ("break", 30), ("phone", 180), ("social", 120)])
+    added = (start + timedelta(hours=7.5), start + timedelta(hours=9.5))
+
+    (cut,) = withdraw([longer], [added])
+
+    assert (cut.start, cut.end) == (start, added[0])
+    assert [(a.kind, a.minutes) for a in cut.activities] == [
+        ("social", 240),
+        ("break", 30),
+        ("phone", 180),
+    ]
+    assert withdraw([longer], [(start, longer.end)]) == []  # a whole new shift goes
+    assert withdraw([longer], [(start, added[0])]) == [longer]  # not its end: kept
