@@ -179,36 +179,24 @@ def test_declines_are_left_out_of_the_next_plan_and_acceptances_are_not(
     assert client.put(f"{url}/Z9", json={"answer": "declined"}, headers=crisis).status_code == 404
 
 
-def test_a_published_call_up_is_taken_back_when_its_volunteer_declines_after(
-    surge_service: Service, crisis: dict[str, str]
+@pytest.mark.parametrize("published", [True, False], ids=["published", "never-published"])
+def test_a_call_up_published_is_taken_back_when_its_volunteer_declines_after(
+    surge_service: Service, crisis: dict[str, str], published: bool
 ) -> None:
     client = surge_service.client
     week = published_week(client, surge_service.token("supervisor"))
     incident = ok(create(client, week["id"], crisis), 201)
     first = plan(client, incident["id"], crisis)
     url = f"/incidents/{incident['id']}"
-    ok(client.post(f"{url}/plans/{first['number']}/publish", headers=crisis))
+    if published:
+        ok(client.post(f"{url}/plans/{first['number']}/publish", headers=crisis))
     ok(client.put(f"{url}/responses/P2", json={"answer": "declined"}, headers=crisis))
 
     second = plan(client, incident["id"], crisis)
 
     (call_up,) = first["result"]["call_ups"]
-    assert second["result"]["withdrawn"] == [
-        {"person": "P2", "start": call_up["start"], "end": call_up["end"]}
-    ]
-
-
-def test_a_call_up_never_published_is_not_withdrawn(
-    surge_service: Service, crisis: dict[str, str]
-) -> None:
-    client = surge_service.client
-    week = published_week(client, surge_service.token("supervisor"))
-    incident = ok(create(client, week["id"], crisis), 201)
-    plan(client, incident["id"], crisis)
-    url = f"/incidents/{incident['id']}"
-    ok(client.put(f"{url}/responses/P2", json={"answer": "declined"}, headers=crisis))
-
-    assert plan(client, incident["id"], crisis)["result"]["withdrawn"] == []
+    back = {"person": "P2", "start": call_up["start"], "end": call_up["end"]}
+    assert second["result"]["withdrawn"] == ([back] if published else [])
 
 
 def test_publishing_a_plan_supersedes_the_roster_before_which_stays_readable(
