@@ -16,10 +16,13 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Annotated
 
+import numpy as np
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
+from roster import staffing
 from roster.demand import Key, Requirements
 from roster.errors import ScenarioError
+from roster.forecast import Forecast
 from roster.model import Name, Scenario, Strict
 from roster.problem import Problem
 from roster.rules import Violation
@@ -67,6 +70,29 @@ class Costs(Strict):
     manager_shortfall: int = Field(
         default=2000, ge=0, description="Per manager-hour missing from the ratio"
     )
+
+
+class ExtraDemand(Strict):
+    """More demand on a channel over [start, end): advisers, or contacts per hour that the
+    channel's service goal sizes (the staffing model of `roster.staffing`)."""
+
+    channel: Name
+    language: str | None = None
+    start: Instant
+    end: Instant
+    advisers: int | None = Field(default=None, ge=0, le=100_000)
+    contacts_per_hour: float | None = Field(default=None, ge=0, le=1_000_000)
+    aht_seconds: float | None = Field(default=None, gt=0, le=86_400)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExtraDemand:
+        if self.end <= self.start:
+            raise ValueError("end must come after start")
+        if (self.advisers is None) == (self.contacts_per_hour is None):
+            raise ValueError("give either advisers or contacts_per_hour")
+        if self.contacts_per_hour is not None and self.aht_seconds is None:
+            raise ValueError("contacts_per_hour needs aht_seconds")
+        return self
 
 
 class Manager(Strict):
@@ -139,6 +165,9 @@ class Incident(Strict):
         default_factory=dict, description="Demand factor per channel; overrides the level's"
     )
     levels: dict[int, dict[Name, float]] = Field(default_factory=lambda: dict(LEVELS))
+    extra_demand: list[ExtraDemand] = Field(
+        default_factory=list, description="Demand added on top of the scaled week's"
+    )
     lead_time_hours: float = Field(default=6, ge=0, le=72)
     acceptance_rate: float = Field(default=0.4, gt=0, le=1)
     volunteers: list[Offer] | None = Field(
@@ -211,6 +240,17 @@ class Incident(Strict):
         for name in self.channel_factors():
             if name not in channels:
                 fail(f"unknown channel {name!r}", "factors")
+        for i, extra in enumerate(self.extra_demand):
+            if extra.channel not in channels:
+                fail(f"unknown channel {extra.channel!r}", f"extra_demand[{i}].channel")
+            if (
+                extra.contacts_per_hour is not None
+                and scenario.channel(extra.channel).service is None
+            ):
+                fail(
+                    f"channel {extra.channel!r} has no service goal to size contacts with",
+                    f"extra_demand[{i}].contacts_per_hour",
+                )
         advisers = {a.id for a in scenario.advisers}
         for i, offer in enumerate(self.volunteers or []):
             if offer.adviser not in advisers:
@@ -274,16 +314,91 @@ def surge_problem(problem: Problem, incident: Incident) -> Problem:
         for i in window:
             scaled[i] = math.ceil(row[i] * factor - 1e-9)
         req.required[key] = scaled
+    contacts = _extra_contacts(grid, incident.extra_demand)
+    for key, row in _extra_headcounts(surged, grid, incident.extra_demand, contacts).items():
+        _add_demand(req, key, row)
     forecast = problem.forecast
     if forecast is not None:
         # the contacts grow by the same factors, so that the projected service is the crisis's
-        volume = {}
+        volume, aht = dict(forecast.volume), dict(forecast.aht)
         for key, row in forecast.volume.items():
             scaled = row.copy()
             scaled[window] = scaled[window] * factors.get(key[0], 1.0)
             volume[key] = scaled
-        forecast = replace(forecast, volume=volume)
+        for key, (more, seconds) in contacts.items():
+            volume[key], aht[key] = _pooled(volume.get(key), aht.get(key), more, seconds)
+        forecast = replace(forecast, volume=volume, aht=aht)
     return Problem(surged, grid, req, problem.carry_in, problem.source, forecast)
+
+
+Contacts = dict[Key, tuple[np.ndarray, np.ndarray]]  # volume and handling time per interval
+
+
+def _extra_contacts(grid: Grid, extras: Sequence[ExtraDemand]) -> Contacts:
+    """The extra contacts per key and interval, with their handling time."""
+    out: Contacts = {}
+    for extra in extras:
+        if extra.contacts_per_hour is None or extra.aht_seconds is None:
+            continue
+        volume = np.zeros(grid.count)
+        span = grid.span(extra.start, extra.end)
+        volume[span.start : span.stop] = extra.contacts_per_hour * grid.minutes / 60
+        aht = np.where(volume > 0, extra.aht_seconds, 0.0)
+        key = (extra.channel, extra.language)
+        before = out.get(key)
+        out[key] = _pooled(*(before or (None, None)), volume, aht)
+    return out
+
+
+def _pooled(
+    volume: np.ndarray | None, aht: np.ndarray | None, more: np.ndarray, seconds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two streams of contacts as one: volumes added, handling times weighted by volume."""
+    if volume is None or aht is None:
+        return more.copy(), seconds.copy()
+    total = volume + more
+    work = volume * aht + more * seconds
+    return total, np.divide(work, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _extra_headcounts(
+    scenario: Scenario, grid: Grid, extras: Sequence[ExtraDemand], contacts: Contacts
+) -> dict[Key, list[int]]:
+    """Advisers the extra demand asks for: given, or sized from the contacts on their own.
+
+    Sized apart from the week's contacts they need a little more than sized together (queues
+    pool), the cautious reading, as for the scaled demand.
+    """
+    out: dict[Key, list[int]] = {}
+    for extra in extras:
+        if extra.advisers is not None:
+            row = out.setdefault((extra.channel, extra.language), [0] * grid.count)
+            for t in grid.span(extra.start, extra.end):
+                row[t] += extra.advisers
+    if contacts:
+        volume = {key: v for key, (v, _) in contacts.items()}
+        aht = {key: a for key, (_, a) in contacts.items()}
+        plans = staffing.plan(scenario, Forecast(grid, volume, aht), service=False)
+        for key, plan in plans.items():
+            row = out.setdefault(key, [0] * grid.count)
+            for t, n in enumerate(plan.required):
+                row[t] += int(n)
+    return out
+
+
+def _add_demand(req: Requirements, key: Key, row: list[int]) -> None:
+    """Add advisers to a key's demand so that the channel's headcount grows by as many."""
+    channel, language = key
+    if language is None and (channel, None) not in req.required:
+        req.required[(channel, None)] = req.headcount(channel)  # the languages' sum, kept
+    if language is not None and (channel, None) in req.required:
+        _add(req.row((channel, None)), row)
+    _add(req.row(key), row)
+
+
+def _add(target: list[int], more: list[int]) -> None:
+    for t, n in enumerate(more):
+        target[t] += n
 
 
 def booked_cover(

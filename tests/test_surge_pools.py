@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -289,3 +290,103 @@ def test_withdrawing_an_extension_cuts_the_shift_back_to_where_it_was() -> None:
     ]
     assert withdraw([longer], [(start, longer.end)]) == []  # a whole new shift goes
     assert withdraw([longer], [(start, added[0])]) == [longer]  # not its end: kept
+
+
+# --- extra demand: advisers, or contacts sized by the channel's goal
+
+
+def test_extra_advisers_are_added_over_their_window_only() -> None:
+    problem, _ = week()
+    start = paris_instant(f"{SATURDAY} 10:00")
+    extra = {"channel": "phone", "start": start, "end": start + timedelta(hours=2), "advisers": 2}
+
+    surged = surge_problem(problem, incident(extra_demand=[extra]))
+
+    before, after = problem.requirements.headcount("phone"), surged.requirements.headcount("phone")
+    first, stop = problem.grid.index(start), problem.grid.index(start + timedelta(hours=2))
+    assert [after[t] - before[t] for t in (first - 1, first, stop - 1, stop)] == [0, 2, 2, 0]
+
+
+def test_extra_advisers_in_a_language_raise_the_channels_headcount_too() -> None:
+    problem, _ = week()
+    start = paris_instant(f"{SATURDAY} 10:00")
+    extra = {
+        "channel": "social",
+        "language": "en",
+        "start": start,
+        "end": start + timedelta(hours=1),
+    }
+
+    surged = surge_problem(problem, incident(extra_demand=[{**extra, "advisers": 3}]))
+
+    t = problem.grid.index(start)
+    assert surged.requirements.required[("social", "en")][t] == 3
+    assert (
+        surged.requirements.headcount("social")[t]
+        == 3 * problem.requirements.headcount("social")[t] + 3
+    )  # social x3 in the window, then the English-speaking three on top
+
+
+def test_extra_contacts_are_sized_with_the_channels_service_goal(tmp_path: Path) -> None:
+    from roster import erlang
+    from roster.io import load_problem
+    from tests.factories import PHONE_GOAL, forecast_folder, scenario_dict, with_goals
+
+    rows = [("2026-11-28T12:00:00+01:00", "phone", 10, 240)]
+    problem = load_problem(forecast_folder(tmp_path, rows, with_goals(scenario_dict())))
+    start = paris_instant(f"{SATURDAY} 10:00")
+    extra = {
+        "channel": "phone",
+        "start": start,
+        "end": start + timedelta(hours=1),
+        "contacts_per_hour": 60,
+        "aht_seconds": 300,
+    }
+
+    surged = surge_problem(problem, incident(factors={}, extra_demand=[extra]))
+
+    t = problem.grid.index(start)
+    sized = erlang.required(
+        15 * 300 / 900,  # 15 calls of 5 minutes in a quarter-hour: 5 erlangs
+        300,
+        service_level=PHONE_GOAL["service_level"],
+        within_seconds=PHONE_GOAL["within_seconds"],
+        max_occupancy=PHONE_GOAL["max_occupancy"],
+        shrinkage=PHONE_GOAL["shrinkage"],
+    )
+    assert (
+        surged.requirements.headcount("phone")[t] - problem.requirements.headcount("phone")[t]
+        == sized.scheduled
+        > 5
+    )
+    assert surged.forecast is not None  # the projected service reads the extra calls
+    assert surged.forecast.volume[("phone", None)][t] == pytest.approx(15)
+    assert surged.forecast.aht[("phone", None)][t] == pytest.approx(300)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"advisers": 1, "contacts_per_hour": 5, "aht_seconds": 60}, "either advisers or"),
+        ({}, "either advisers or"),
+        ({"contacts_per_hour": 5}, "needs aht_seconds"),
+    ],
+)
+def test_extra_demand_is_advisers_or_contacts_with_their_handling_time(
+    fields: dict, message: str
+) -> None:
+    start = paris_instant(f"{SATURDAY} 10:00")
+    extra = {"channel": "phone", "start": start, "end": start + timedelta(hours=1), **fields}
+    with pytest.raises(ValueError, match=message):
+        incident(extra_demand=[extra])
+
+
+def test_extra_demand_on_an_unknown_channel_or_one_without_a_goal_is_named() -> None:
+    problem, _ = week()
+    start = paris_instant(f"{SATURDAY} 10:00")
+    span = {"start": start, "end": start + timedelta(hours=1)}
+    with pytest.raises(ScenarioError, match=r"extra_demand\[0\]\.channel.*'chat'"):
+        incident(extra_demand=[{"channel": "chat", "advisers": 1, **span}]).check(problem.scenario)
+    contacts = {"channel": "phone", "contacts_per_hour": 5, "aht_seconds": 60, **span}
+    with pytest.raises(ScenarioError, match=r"extra_demand\[0\]\.contacts_per_hour.*no service"):
+        incident(extra_demand=[contacts]).check(problem.scenario)
