@@ -29,12 +29,13 @@ from roster.rules import Violation
 from roster.solution import Activity, Roster, Shift
 from roster.timegrid import Grid, iso_utc
 
-# Severity levels: factors on each channel's demand. Ours, from the domain brief's examples
-# (level 1: social x1.5; level 3: social x5, phone x3); an incident file may bring its own.
-LEVELS: dict[int, dict[str, float]] = {
-    1: {"social": 1.5},
-    2: {"social": 3.0, "phone": 2.0},
-    3: {"social": 5.0, "phone": 3.0},
+# Severity levels, as data: factors on each channel's demand and lines opened. Ours, from the
+# domain brief's examples (level 1: social x1.5; level 3: social x5, phone x3); a scenario with
+# a priority line (a channel) gives its own levels to open it, e.g. {"priority": 2} at level 3.
+LEVELS: dict[int, dict[str, dict[str, float]]] = {
+    1: {"factors": {"social": 1.5}},
+    2: {"factors": {"social": 3.0, "phone": 2.0}},
+    3: {"factors": {"social": 5.0, "phone": 3.0}},
 }
 # Rules the surge lifts: volunteers' hours follow their offer (surge_extra_hours), and
 # advisers on duty may change channel, so their week's split moves with the crisis.
@@ -70,6 +71,23 @@ class Costs(Strict):
     manager_shortfall: int = Field(
         default=2000, ge=0, description="Per manager-hour missing from the ratio"
     )
+
+
+class Level(Strict):
+    """A severity level: factors on channels' demand, and lines opened over the incident."""
+
+    factors: dict[Name, float] = Field(default_factory=dict)
+    lines: dict[Name, int] = Field(
+        default_factory=dict, description="Advisers on a channel all through the incident"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _factors_only(cls, data: object) -> object:
+        """A level may be given as its factors alone: {"social": 5, "phone": 3}."""
+        if isinstance(data, dict) and not {"factors", "lines"} & data.keys():
+            return {"factors": data}
+        return data
 
 
 class ExtraDemand(Strict):
@@ -164,7 +182,9 @@ class Incident(Strict):
     factors: dict[Name, float] = Field(
         default_factory=dict, description="Demand factor per channel; overrides the level's"
     )
-    levels: dict[int, dict[Name, float]] = Field(default_factory=lambda: dict(LEVELS))
+    levels: dict[int, Level] = Field(
+        default_factory=lambda: {n: Level.model_validate(v) for n, v in LEVELS.items()}
+    )
     extra_demand: list[ExtraDemand] = Field(
         default_factory=list, description="Demand added on top of the scaled week's"
     )
@@ -212,8 +232,18 @@ class Incident(Strict):
         return self.requested_at + timedelta(hours=self.lead_time_hours)
 
     def channel_factors(self) -> dict[str, float]:
-        base = dict(self.levels.get(self.level, {})) if self.level is not None else {}
-        return {**base, **self.factors}
+        """Demand factors per channel: the level's, overridden by those given."""
+        level = self.levels[self.level] if self.level is not None else Level()
+        return {**level.factors, **self.factors}
+
+    def demand_added(self) -> list[ExtraDemand]:
+        """The level's lines opened over the whole incident, then the extra demand given."""
+        level = self.levels[self.level] if self.level is not None else Level()
+        lines = [
+            ExtraDemand(channel=c, start=self.start, end=self.end, advisers=n)
+            for c, n in level.lines.items()
+        ]
+        return lines + self.extra_demand
 
     def offers(self, scenario: Scenario) -> dict[str, Offer]:
         """The volunteers still available: those offered, less those who declined."""
@@ -237,9 +267,14 @@ class Incident(Strict):
             raise ScenarioError(message, source=source, where=where)
 
         channels = {c.name for c in scenario.channels}
-        for name in self.channel_factors():
+        for name in self.factors:
             if name not in channels:
                 fail(f"unknown channel {name!r}", "factors")
+        level = self.levels[self.level] if self.level is not None else Level()
+        for part in ("factors", "lines"):
+            for name in getattr(level, part):
+                if name not in channels:
+                    fail(f"unknown channel {name!r}", f"levels[{self.level}].{part}")
         for i, extra in enumerate(self.extra_demand):
             if extra.channel not in channels:
                 fail(f"unknown channel {extra.channel!r}", f"extra_demand[{i}].channel")
@@ -314,8 +349,9 @@ def surge_problem(problem: Problem, incident: Incident) -> Problem:
         for i in window:
             scaled[i] = math.ceil(row[i] * factor - 1e-9)
         req.required[key] = scaled
-    contacts = _extra_contacts(grid, incident.extra_demand)
-    for key, row in _extra_headcounts(surged, grid, incident.extra_demand, contacts).items():
+    added = incident.demand_added()
+    contacts = _extra_contacts(grid, added)
+    for key, row in _extra_headcounts(surged, grid, added, contacts).items():
         _add_demand(req, key, row)
     forecast = problem.forecast
     if forecast is not None:

@@ -10,9 +10,10 @@ import pytest
 from roster.errors import ScenarioError
 from roster.incident import Duty, incident_window, managers_missing, surge_problem, withdraw
 from roster.incident import surge_violations as violations
+from roster.problem import Problem
 from roster.solution import Roster, Shift
 from solver.surge import plan_surge
-from tests.factories import compliant_week, paris_instant, shift
+from tests.factories import compliant_week, make_problem, paris_instant, shift
 from tests.test_surge import FRIDAY, SATURDAY, SUNDAY, incident, planned, snow_plan, week
 
 
@@ -390,3 +391,53 @@ def test_extra_demand_on_an_unknown_channel_or_one_without_a_goal_is_named() -> 
     contacts = {"channel": "phone", "contacts_per_hour": 5, "aht_seconds": 60, **span}
     with pytest.raises(ScenarioError, match=r"extra_demand\[0\]\.contacts_per_hour.*no service"):
         incident(extra_demand=[contacts]).check(problem.scenario)
+
+
+# --- severity levels as data: factors, and a priority line opened
+
+
+PRIORITY_LEVELS = {3: {"factors": {"social": 5, "phone": 3}, "lines": {"priority": 2}}}
+
+
+def priority_week() -> tuple[Problem, Roster]:
+    """The test week with a priority phone line that only P2 (a volunteer) is trained on."""
+    problem, published = week()
+    data = problem.scenario.model_dump(mode="json", exclude_none=True)
+    data["channels"].append({"name": "priority", "kind": "realtime", "label": "Priority line"})
+    for a in data["advisers"]:
+        if a["id"] == "P2":
+            a["channels"].append("priority")
+    return make_problem(data), published
+
+
+def test_a_level_opens_a_priority_line_for_the_incident_and_volunteers_answer_it() -> None:
+    problem, published = priority_week()
+    event = incident(factors={}, level=3, levels=PRIORITY_LEVELS)
+
+    surged = surge_problem(problem, event)
+    plan = planned(problem, published, event)
+
+    line = surged.requirements.headcount("priority")
+    window = incident_window(problem.grid, event)
+    assert {line[t] for t in window} == {2}
+    assert line[window.start - 1] == line[window.stop] == 0
+    assert surged.requirements.headcount("social")[window.start] == 5 * max(
+        1, problem.requirements.headcount("social")[window.start]
+    )
+    assert plan.shortfall_after["priority"] < plan.shortfall_before["priority"]
+    assert any("priority" in c.channels for c in plan.call_ups)
+
+
+def test_a_level_given_as_its_factors_alone_is_read_as_factors() -> None:
+    event = incident(factors={}, level=1, levels={1: {"social": 2}})
+
+    assert event.channel_factors() == {"social": 2}
+    assert event.demand_added() == []
+
+
+def test_a_level_opening_a_line_the_scenario_lacks_is_named() -> None:
+    problem, _ = week()
+    event = incident(factors={}, level=3, levels=PRIORITY_LEVELS)
+
+    with pytest.raises(ScenarioError, match=r"levels\[3\]\.lines.*'priority'"):
+        event.check(problem.scenario)
