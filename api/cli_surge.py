@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         pd.DataFrame(rows, columns=list(rows[0]) if rows else COLUMNS[key]).to_csv(
             out / name, index=False
         )
-    (out / "surge.ics").write_bytes(_crisis_feed(problem, published, plan.roster, incident))
+    (out / "surge.ics").write_bytes(_crisis_feed(problem, plan, section, incident))
     print(_text(data["surge"], incident.name), end="")
     print(f"surge plan written to {out}", file=sys.stderr)
     return 1 if plan.violations or plan.status == "NO_SOLUTION" else 0
@@ -148,18 +148,17 @@ def _text(data: dict[str, Any], name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _crisis_feed(problem: Any, published: Any, plan: Any, incident: Any) -> bytes:
-    """The crisis cell's calendar: the shifts the plan adds or lengthens, one event each."""
-    from api.ical import shifts_feed
+def _crisis_feed(problem: Any, plan: Any, section: dict[str, Any], incident: Any) -> bytes:
+    """The crisis cell's calendar, as the service serves it (`api.crisis_feed`): the shifts
+    the plan adds or lengthens, the managers' duties and the outsourcers' bookings."""
+    from api.crisis_feed import crisis_feed, in_roster, surge_duties
 
-    before = {(s.adviser_id, s.start, s.end) for s in published.shifts}
-    surge = [s for s in plan.shifts if (s.adviser_id, s.start, s.end) not in before]
-    surge = [s for s in surge if s.adviser_id in incident.offers(problem.scenario)]
-    feed = shifts_feed(
-        problem.scenario,
-        surge,
+    feed = crisis_feed(
+        in_roster(surge_duties(section), plan.roster.shifts),
         now=incident.requested_at,
-        name=f"Roster - {incident.name}",
+        incident_id=incident.name,
+        incident_name=incident.name,
         timezone=problem.scenario.week.timezone,
+        titles={c.name: c.title for c in problem.scenario.channels},
     )
     return feed.body

@@ -197,7 +197,7 @@ def crisis_feed(
     state: FeedState | None = None,
     *,
     now: datetime,
-    incident_id: int,
+    incident_id: int | str,
     incident_name: str,
     timezone: str,
     titles: Mapping[str, str],
@@ -230,11 +230,16 @@ def crisis_feed(
 
 
 def surge_uid(
-    incident_id: int, duty: SurgeDuty, day: date, number: int = 1, domain: str = DEFAULT_DOMAIN
+    incident_id: int | str,
+    duty: SurgeDuty,
+    day: date,
+    number: int = 1,
+    domain: str = DEFAULT_DOMAIN,
 ) -> str:
     """The UID of a duty: the incident, the kind of duty, who, and the local date it starts on
     (the reference clock), so that a re-plan that moves Hugo's Tuesday call-up updates the
-    Tuesday event (SEQUENCE + 1) rather than cancelling it beside a new one.
+    Tuesday event (SEQUENCE + 1) rather than cancelling it beside a new one. The incident is
+    the service's id, or a name on the command line.
 
     >>> nine = datetime(2026, 11, 24, 9, tzinfo=UTC)
     >>> duty = SurgeDuty("call_up", "P2", "Hugo", "paris", "new", nine, nine.replace(hour=13))
@@ -243,7 +248,8 @@ def surge_uid(
     """
     suffix = "" if number == 1 else f".{number}"
     who = re.sub(r"[^A-Za-z0-9_.-]+", "-", duty.who).strip("-") or duty.source
-    return f"surge-{incident_id}-{duty.source}-{day:%Y%m%d}{suffix}-{who}@{domain}"
+    incident = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(incident_id)).strip("-") or "incident"
+    return f"surge-{incident}-{duty.source}-{day:%Y%m%d}{suffix}-{who}@{domain}"
 
 
 def _description(duty: SurgeDuty, tz: pytz.BaseTzInfo, titles: Mapping[str, str]) -> str:

@@ -279,22 +279,33 @@ def test_roster_surge_writes_the_plan_and_refuses_bad_input(tmp_path: Path, caps
         ),
     )
     event = tmp_path / "incident.json"
-    event.write_text(incident().model_dump_json(), encoding="utf-8")
+    pool = {"name": "outsourcer", "channels": ["social"], "capacity": 1}
+    managers = [{"id": "M1", "team": "paris", "hours": 24}]
+    given = incident(managers=managers, external=[pool])
+    event.write_text(given.model_dump_json(), encoding="utf-8")
     out = tmp_path / "plan"
 
     code = main(["surge", str(folder), str(rostered), "--incident", str(event), "--out", str(out)])
 
     assert code == 0
-    assert "Surge plan for snow" in capsys.readouterr().out
-    for name in ("shifts.csv", "activities.csv", "coverage.csv", "callups.csv", "invitations.csv"):
+    printed = capsys.readouterr().out
+    assert "Surge plan for snow" in printed and "managers" in printed and "external" in printed
+    tables = ("callups.csv", "invitations.csv", "duties.csv", "external.csv")
+    for name in ("shifts.csv", "activities.csv", "coverage.csv", *tables):
         assert (out / name).exists()
+    with (out / "duties.csv").open(encoding="utf-8") as f:
+        duties = list(csv.DictReader(f))
+    with (out / "external.csv").open(encoding="utf-8") as f:
+        booked = list(csv.DictReader(f))
+    assert duties and booked
     surge = json.loads((out / "summary.json").read_text(encoding="utf-8"))["surge"]
     assert surge["violations"] == []
     calendar = icalendar.Calendar.from_ical((out / "surge.ics").read_bytes())
     events = [e for e in calendar.walk("VEVENT") if str(e["STATUS"]) == "CONFIRMED"]
     with (out / "callups.csv").open(encoding="utf-8") as f:
         added = [row for row in csv.DictReader(f) if row["kind"] != "move"]
-    assert len(events) == len(added) > 0
+    assert len(added) > 0
+    assert len(events) == len(added) + len(duties) + len(booked)  # the service's crisis feed
     bad = main(
         [
             "surge",
