@@ -150,6 +150,9 @@ class _Builder:
         self.options: dict[str, list[_Option]] = {}
         self.changeable: dict[tuple[str, datetime], list[tuple[_Piece, str]]] = {}
         self.hint: dict[cp_model.IntVar, int] = {}
+        self.floor = 0  # a lower bound of the objective: shortfall no choice can cover
+        # who may cover each key and interval: an adviser works one channel at a time
+        self.people: dict[tuple[Key, int], set[str]] = defaultdict(set)
         # the intervals of the incident the plan can still change, for the managers' ratio
         window = incident_window(self.grid, incident)
         self.window = range(max(window.start, self.since), window.stop)
@@ -243,6 +246,7 @@ class _Builder:
             for key in self._keys_of(adviser, channel):
                 for t in range(max(first, self.since), min(self.grid.count, first + length)):
                     self.cover[(key, t)].append(lit)
+                    self.people[(key, t)].add(adviser.id)
         return _Piece(first, length, lits)
 
     # --- volunteers: keep, extend, add or drop shifts under their labour rules
@@ -419,6 +423,7 @@ class _Builder:
                         self.fixed[key][t] += 1  # worked already, whatever the plan
                     else:
                         self.cover[(key, t)].append(lit)
+                        self.people[(key, t)].add(adviser.id)
 
     def _extensions(
         self, adviser: Adviser, team: Team, shift: Shift, earliest: datetime
@@ -479,7 +484,7 @@ class _Builder:
             for t in range(self.since, self.grid.count):
                 gap = need[t] - self.fixed[key][t]
                 lits = self.cover.get((key, t), [])
-                most = len(lits) + self.extra_cover[(key, t)]
+                most = len(self.people[(key, t)]) + self.extra_cover[(key, t)]
                 if language is None and lits and t in self.window:
                     # one sum that the demand and the managers' ratio share
                     staffed = self.model.NewIntVar(0, most, "")
@@ -490,6 +495,8 @@ class _Builder:
                     short = self.model.NewIntVar(0, gap, "")
                     self.model.Add(sum(lits) + short >= gap)
                     self.cost.append(short * weights.shortfall * step)
+                    # what no choice can cover, a bound even where the search proves none
+                    self.floor += max(0, gap - most) * weights.shortfall * step
                 if language is None and lits and weights.overstaffing:
                     over = self.model.NewIntVar(0, most, "")
                     self.model.Add(over >= sum(lits) - max(0, gap))
@@ -533,8 +540,9 @@ def plan_surge(
     # from a complete start, the search improves the plan without it.
     solver.parameters.cp_model_presolve = False
     status = solver.Solve(builder.model)
-    # every cost is at least 0; a replayed start knows no bound of its own
-    bound = max(0.0, solver.BestObjectiveBound())
+    # the search's bound, or the shortfall no plan can avoid (every other cost is at least 0);
+    # a replayed start knows no bound of its own
+    bound = max(float(builder.floor), solver.BestObjectiveBound())
     if status == cp_model.UNKNOWN and start is not None:
         replayed = replay(builder.model, start)  # out of time: the published week stands
         if replayed is not None:
