@@ -73,6 +73,7 @@ def planned(problem: Problem, published: Roster, event: Incident) -> SurgePlan:
     assert validate(surged, plan.roster, KEPT_RULES) == []
     assert surge_violations(published, plan.roster, event, problem.scenario, plan.duties) == []
     assert plan.violations == []
+    assert plan.objective is not None and 0 <= plan.lower_bound <= plan.objective + 1e-6
     return plan
 
 
