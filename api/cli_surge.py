@@ -116,6 +116,10 @@ def _text(data: dict[str, Any], name: str) -> str:
         f"Surge plan for {name}: {data['start']} to {data['end']} "
         f"(requested {data['requested_at']}, call-ups from {data['earliest_call_up']})",
         f"  status      {data['status']} in {data['seconds']:.1f} s",
+        *(
+            f"  not planned {part['from']} to {part['to']}: outside the week, plan that week too"
+            for part in data["outside_week"]
+        ),
         "  shortfall over the incident, adviser-hours (without -> with the surge):",
     ]
     for channel, before in data["shortfall_hours_without_surge"].items():

@@ -10,7 +10,7 @@ from api.convert import problem_of
 from api.versions import _roster_of  # the reader of `api.worker.roster_data`
 from roster.incident import Booking, Duty, Incident
 from roster.model import Scenario
-from roster.timegrid import iso_utc, to_local
+from roster.timegrid import Grid, iso_utc, to_local
 
 if TYPE_CHECKING:  # OR-Tools loads only in the process that solves
     from solver.surge import SurgePlan
@@ -91,11 +91,21 @@ def booking_records(bookings: list[Booking], scenario: Scenario) -> list[dict[st
 def surge_section(plan: SurgePlan, incident: Incident, scenario: Scenario) -> dict[str, Any]:
     """The plan as the API and `roster surge`'s summary.json show it: the incident, the
     figures, who is called up and invited, managers on duty, outsourcers' bookings."""
+    week = Grid.for_week(
+        scenario.week.monday, scenario.week.timezone, scenario.week.interval_minutes
+    )
+    # the plan is the week's: the hours of the incident outside it are another week's to plan
+    outside = [
+        {"from": iso_utc(lo), "to": iso_utc(hi)}
+        for lo, hi in ((incident.start, week.start), (week.end, incident.end))
+        if lo < hi
+    ]
     return {
         "incident": incident.name,
         "requested_at": iso_utc(incident.requested_at),
         "start": iso_utc(incident.start),
         "end": iso_utc(incident.end),
+        "outside_week": outside,
         "status": plan.status,
         "objective": plan.objective,
         "lower_bound": plan.lower_bound,

@@ -441,3 +441,19 @@ def test_a_level_opening_a_line_the_scenario_lacks_is_named() -> None:
 
     with pytest.raises(ScenarioError, match=r"levels\[3\]\.lines.*'priority'"):
         event.check(problem.scenario)
+
+
+def test_the_hours_of_an_incident_past_the_weeks_end_are_said_not_planned() -> None:
+    from api.incident_worker import surge_section
+
+    problem, published = week()
+    monday = paris_instant("2026-11-30 18:00")
+    event = incident(end=monday)
+
+    section = surge_section(planned(problem, published, event), event, problem.scenario)
+
+    assert section["outside_week"] == [
+        {"from": "2026-11-29T23:00:00Z", "to": "2026-11-30T17:00:00Z"}  # Monday 00:00-18:00 Paris
+    ]
+    inside = surge_section(snow_plan(), incident(), problem.scenario)
+    assert inside["outside_week"] == []
