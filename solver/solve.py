@@ -185,14 +185,11 @@ def solve(
             "NO_SOLUTION", [f"no roster found in {limit:g} s; allow more time"], started, progress
         )
     stage1_optimal = status == cp_model.OPTIMAL
-    crowds = sum(1 for cls in stage1.classes if cls.size > 1)
     chosen = assign(
         problem,
         stage1.classes,
         stage1.counts(solver),
-        seconds_each=max(
-            0.2, (limit * PERSONS_UNTIL - (time.monotonic() - started)) / (crowds or 1)
-        ),
+        seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
         seed=seed,
     )
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
