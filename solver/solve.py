@@ -204,6 +204,9 @@ def solve(
     offset = sum(fixed_terms.values())
 
     stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(solver))
+    # the relaxation of the blocks is nearly whole: rounded, it starts the search far nearer
+    # the optimum than the stage-1 counts do
+    stage2.follow_relaxation(seconds=max(1.0, 0.5 * (limit - (time.monotonic() - started))))
     remaining = limit - (time.monotonic() - started)
     solver2 = _solver(problem, max(1.0, remaining), workers, seed)
     watcher = _Watcher(started, "blocks", offset, progress, on_progress)
