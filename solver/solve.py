@@ -135,6 +135,13 @@ def solve(
             stage1.shift_variables(),
             seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
         )
+        if dived is None and time.monotonic() - started < limit * DIVE_UNTIL:
+            relaxation.reset()  # a dead end, not the clock: dive again, keeping options open
+            dived = relaxation.dive(
+                stage1.shift_variables(),
+                seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
+                zeros_free=True,
+            )
         if dived is not None:
             start_from = complete_hint(
                 stage1.model,
