@@ -19,7 +19,7 @@ from roster.problem import Problem
 from roster.shifts import ShiftOption
 from roster.solution import BREAK, Activity, Roster, Shift
 from solver.groups import Group, group_of
-from solver.relaxation import LinearRelaxation, Unsupported
+from solver.relaxation import WHOLE, LinearRelaxation, Unsupported
 from solver.shifts_model import Costs
 
 
@@ -87,6 +87,7 @@ class ActivityModel:
         self.hint: dict[int, str] = {}
         self.terms: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
         self.per_adviser: dict[str, list[int]] = defaultdict(list)
+        self.whole: list[int] = []  # channel literals the relaxation sets to 1 (indices)
         self._build(targets)
 
     def _index(self, instant: datetime) -> int:
@@ -153,7 +154,8 @@ class ActivityModel:
         The relaxation (GLOP, a second or two for 200 advisers) is nearly whole: on the
         200-adviser week 400 of its 9,000 channel values were fractional, and this hint scored
         172,000 points where CP-SAT, started from the blocks' channels by stage-1 counts,
-        stayed at 220,000 after 20 s. False (the hint left as it was) if it finds no solution.
+        stayed at 220,000 after 20 s. `whole` then lists the literals it sets to 1, to search
+        the rest with those fixed. False (the hint left as it was) if it finds no solution.
         """
         try:
             relaxed = LinearRelaxation(self.model).solve(seconds)
@@ -163,6 +165,8 @@ class ActivityModel:
             return False
         for k, lits in self.choice.items():
             self.hint[k] = max(lits, key=lambda c, lits=lits: relaxed.values[lits[c].Index()])
+            if relaxed.values[lits[self.hint[k]].Index()] > 1 - WHOLE:
+                self.whole.append(lits[self.hint[k]].Index())
         for adviser_id, blocks in self.per_adviser.items():
             if any(k in self.choice for k in blocks):
                 self._balance_hint(adviser_id, blocks)
