@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from roster.penalties import penalties
 from roster.problem import Problem
-from roster.solution import Roster
+from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.disaggregate import assign
@@ -239,9 +239,12 @@ def solve(
         # a class's summed rules held, but some member's own rules cannot
         return _no_roster("IMPOSSIBLE", diagnosis, started, progress)
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
+    # what the persons' weeks score on the rules stage 2 cannot change (counted per class,
+    # stage 1 scores fairness lower than the persons may get)
+    weeks = Roster([Shift(a, o.start, o.end, ()) for a, w in chosen.items() for o in w])
+    scored = penalties(problem, weeks)
     fixed_terms = {
-        rule: sum(solver.Value(t) for t in stage1.terms[rule]) / SCALE
-        for rule in ("fairness_nights", "fairness_weekends", "preferences")
+        rule: scored[rule] for rule in ("fairness_nights", "fairness_weekends", "preferences")
     }
     offset = sum(fixed_terms.values())
 
