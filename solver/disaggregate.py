@@ -137,17 +137,20 @@ def _repair(
     rng = random.Random(seed)
     fairness = _fairness(problem, cls, shares)
     ids = [a.id for a in cls.members]
+    index = {o: j for j, o in enumerate(cls.options)}
     stale = 0
     while time.monotonic() < deadline and stale < REPAIR_STALE:
         taken = Counter(o for week in weeks.values() for o in week)
         surplus = {o for o in taken if taken[o] > n.get(o, 0)}
         short = {o for o, v in n.items() if taken[o] < v}
-        above = {
-            a
-            for a in ids
-            for marks, share, weight in fairness
-            if weight and _marked(cls, weeks[a], marks) > share
-        }
+        above: set[str] = set()
+        for marks, share, weight in fairness:
+            over = {a: _marked(cls, weeks[a], marks) - share for a in ids}
+            # the counts may hold more such shifts than the members' fair shares: that
+            # excess no split avoids, so only an excess beyond it is worth repairing
+            floor = max(0, sum(v for o, v in n.items() if marks[index[o]]) - share * cls.size)
+            if weight and sum(max(0, v) for v in over.values()) > floor:
+                above |= {a for a, v in over.items() if v > 0}
         if not surplus and not short and not above:
             break
         if cls.size <= NEIGHBOURS:
