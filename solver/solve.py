@@ -249,10 +249,10 @@ def solve(
     offset = sum(fixed_terms.values())
 
     stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(solver))
-    # the relaxation of the blocks is nearly whole: rounded, it starts the search far nearer
-    # the optimum than the stage-1 counts do
     watcher = _Watcher(started, "blocks", offset, progress, on_progress)
     watcher.bound = bound
+    # the relaxation of the blocks is nearly whole: rounded, it starts the search far nearer
+    # the optimum than the stage-1 counts do
     if stage2.follow_relaxation(seconds=max(1.0, 0.5 * (limit - (time.monotonic() - started)))):
         # first decide only what the relaxation left fractional (a twentieth of the blocks):
         # on the 750-adviser week 6 s of this gained more than 25 s on the whole model
