@@ -19,6 +19,7 @@ from roster.problem import Problem
 from roster.shifts import ShiftOption
 from roster.solution import BREAK, Activity, Roster, Shift
 from solver.groups import Group, group_of
+from solver.relaxation import WHOLE, LinearRelaxation, Unsupported
 from solver.shifts_model import Costs
 
 
@@ -85,6 +86,8 @@ class ActivityModel:
         self.fixed: dict[int, str] = {}
         self.hint: dict[int, str] = {}
         self.terms: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
+        self.per_adviser: dict[str, list[int]] = defaultdict(list)
+        self.whole: list[int] = []  # channel literals the relaxation sets to 1 (indices)
         self._build(targets)
 
     def _index(self, instant: datetime) -> int:
@@ -96,7 +99,7 @@ class ActivityModel:
         step = problem.grid.minutes
         costs = Costs.of(problem)
         remaining = dict(targets)
-        per_adviser: dict[str, list[int]] = defaultdict(list)
+        per_adviser = self.per_adviser
         for adviser in problem.scenario.advisers:
             team = problem.teams[adviser.team]
             group = group_of(problem.scenario, adviser)
@@ -135,11 +138,40 @@ class ActivityModel:
             if len(adviser.channels) > 1 and per_adviser.get(adviser.id):
                 self._balance_hint(adviser.id, per_adviser[adviser.id])
                 self._split(adviser.id, per_adviser[adviser.id], costs)
-        for k, lits in self.choice.items():
-            for c, lit in lits.items():
-                model.AddHint(lit, c == self.hint[k])
         self._demand(costs)
         model.Minimize(sum(sum(t) for t in self.terms.values()))
+        self._post_hint()
+
+    def _post_hint(self) -> None:
+        self.model.ClearHints()
+        for k, lits in self.choice.items():
+            for c, lit in lits.items():
+                self.model.AddHint(lit, c == self.hint[k])
+
+    def follow_relaxation(self, seconds: float) -> bool:
+        """Hint each block the channel its linear relaxation gives it most of, then balance.
+
+        The relaxation (GLOP, a second or two for 200 advisers) is nearly whole: on the
+        200-adviser week 400 of its 9,000 channel values were fractional, and this hint scored
+        172,000 points where CP-SAT, started from the blocks' channels by stage-1 counts,
+        stayed at 220,000 after 20 s. `whole` then lists the literals it sets to 1, to search
+        the rest with those fixed. False (the hint left as it was) if it finds no solution.
+        """
+        try:
+            relaxed = LinearRelaxation(self.model).solve(seconds)
+        except Unsupported:
+            return False
+        if relaxed is None:
+            return False
+        for k, lits in self.choice.items():
+            self.hint[k] = max(lits, key=lambda c, lits=lits: relaxed.values[lits[c].Index()])
+            if relaxed.values[lits[self.hint[k]].Index()] > 1 - WHOLE:
+                self.whole.append(lits[self.hint[k]].Index())
+        for adviser_id, blocks in self.per_adviser.items():
+            if any(k in self.choice for k in blocks):
+                self._balance_hint(adviser_id, blocks)
+        self._post_hint()
+        return True
 
     def _balance_hint(self, adviser_id: str, blocks: list[int]) -> None:
         """Move hinted blocks between channels until the adviser's split is within tolerance.

@@ -1,24 +1,36 @@
 """From counts per class to a week per adviser, under each person's exact labour rules.
 
 Stage 1 decides how many members of a class work each shift under the class's summed rules;
-here each class is split into persons with a small CP-SAT model per class. The counts are
-met where the persons' rules allow (any miss is minimised, never forced), and nights and
-weekends are spread so that nobody exceeds the team's fair share when it can be avoided.
+here each class is split into persons: member after member takes the week, under their own
+rules, that best serves the counts still open (the most urgent first); then a few members at a
+time are solved again together (a small CP-SAT model) while a count is missed or someone works
+more than a fair share of nights or weekends. The counts are met where the persons' rules allow
+(any miss is minimised, never forced). One CP-SAT model of a whole class of ninety members
+missed a fifth of its counts in the seconds of a solve; this split meets them all.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import random
+import time
+from collections import Counter, defaultdict
 
 from ortools.sat.python import cp_model
 
+from roster.model import Adviser
 from roster.penalties import is_night, is_weekend
 from roster.problem import Problem
 from roster.shifts import ShiftOption
 from solver.classes import AdviserClass
 
 MISS = 1000  # a count missed outweighs any spread of nights and weekends
+# Member by member, an open count is worth TAKE, plus up to URGENT as it nears one per member
+# left (then every remaining member must take it).
+TAKE, URGENT = 1000, 1000
+NEIGHBOURS = 8  # members solved again together in one round of repair
+REPAIR_SECONDS = 0.25  # at most per round
+REPAIR_STALE = 30  # rounds in a row without a gain before the repair gives up
 
 
 def fair_shares(
@@ -41,17 +53,22 @@ def assign(
     problem: Problem,
     classes: list[AdviserClass],
     counts: list[dict[ShiftOption, int]],
-    seconds_each: float = 1.0,
+    seconds: float = 1.0,
     seed: int = 0,
 ) -> dict[str, list[ShiftOption]]:
-    """A week per adviser whose totals per class and shift are the counts, as far as possible."""
+    """A week per adviser whose totals per class and shift are the counts, as far as possible.
+
+    `seconds` are shared among the classes of several members in proportion to their size.
+    """
     shares = fair_shares(classes, counts)
+    crowd = sum(cls.size for cls in classes if cls.size > 1) or 1
     out: dict[str, list[ShiftOption]] = {}
     for cls, n in zip(classes, counts, strict=True):
         if cls.size == 1:  # the class model held this person's exact rules
             out[cls.members[0].id] = sorted(n, key=lambda o: o.start)
             continue
-        out.update(_split(problem, cls, n, shares[cls.team.name], seconds_each, seed))
+        each = max(0.2, seconds * cls.size / crowd)
+        out.update(_split(problem, cls, n, shares[cls.team.name], each, seed))
     return out
 
 
@@ -63,74 +80,221 @@ def _split(
     seconds: float,
     seed: int,
 ) -> dict[str, list[ShiftOption]]:
+    deadline = time.monotonic() + seconds
+    weeks = _greedy(problem, cls, n, shares, seed)
+    return _repair(problem, cls, n, shares, weeks, deadline, seed)
+
+
+def _greedy(
+    problem: Problem,
+    cls: AdviserClass,
+    n: dict[ShiftOption, int],
+    shares: tuple[int, int],
+    seed: int,
+) -> dict[str, list[ShiftOption]]:
+    """Members in turn, each taking the week that serves the most urgent counts still open.
+
+    A count is urgent when nearly every member left must work it: left to the last members,
+    such counts could no longer all be met. A member whose rules no week can meet gets none
+    (solver.explain says why).
+    """
+    left = Counter(n)
+    out: dict[str, list[ShiftOption]] = {}
+    # members share every rule, so one model serves them all; only the objective changes
     model = cp_model.CpModel()
-    grid = problem.grid
-    weights = problem.scenario.weights
-    tz = cls.team.timezone
-    night = [is_night(o.start, o.minutes, tz) for o in cls.options]
-    weekend = [is_weekend(o.start, tz) for o in cls.options]
+    lits = [model.NewBoolVar("") for _ in cls.options]
+    cls.post_rules(model, lits, problem.grid)
+    for i, adviser in enumerate(cls.members):
+        members_left = cls.size - i
+        model.Maximize(
+            sum(
+                lit * (TAKE + URGENT * min(left[o], members_left) // members_left)
+                for o, lit in zip(cls.options, lits, strict=True)
+                if left[o] > 0
+            )
+        )
+        week = _solve_weeks(model, [lits], cls.options, 5.0, seed)
+        out[adviser.id] = week[0] if week else []
+        left.subtract(out[adviser.id])
+    return out
+
+
+def _repair(
+    problem: Problem,
+    cls: AdviserClass,
+    n: dict[ShiftOption, int],
+    shares: tuple[int, int],
+    weeks: dict[str, list[ShiftOption]],
+    deadline: float,
+    seed: int,
+) -> dict[str, list[ShiftOption]]:
+    """Solve again a few members at a time, the others' weeks fixed, while counts are missed.
+
+    Each round takes the members working a count's surplus or above a fair share, and others
+    drawn at random, and gives them the weeks that miss the fewest counts (then spread nights
+    and weekends best) with what the rest of the class works. A small class is one round.
+    """
+    rng = random.Random(seed)
+    fairness = _fairness(problem, cls, shares)
+    ids = [a.id for a in cls.members]
+    index = {o: j for j, o in enumerate(cls.options)}
+    stale = 0
+    while time.monotonic() < deadline and stale < REPAIR_STALE:
+        taken = Counter(o for week in weeks.values() for o in week)
+        surplus = {o for o in taken if taken[o] > n.get(o, 0)}
+        short = {o for o, v in n.items() if taken[o] < v}
+        above: set[str] = set()
+        for marks, share, weight in fairness:
+            over = {a: _marked(cls, weeks[a], marks) - share for a in ids}
+            # the counts may hold more such shifts than the members' fair shares: that
+            # excess no split avoids, so only an excess beyond it is worth repairing
+            floor = max(0, sum(v for o, v in n.items() if marks[index[o]]) - share * cls.size)
+            if weight and sum(max(0, v) for v in over.values()) > floor:
+                above |= {a for a, v in over.items() if v > 0}
+        if not surplus and not short and not above:
+            break
+        if cls.size <= NEIGHBOURS:
+            chosen = list(ids)
+        else:
+            chosen = _neighbours(cls, weeks, surplus, short, above, rng)
+        members = [a for a in cls.members if a.id in set(chosen)]
+        rest = Counter(n)
+        rest.subtract(o for a in ids if a not in set(chosen) for o in weeks[a])
+        better = _best_weeks(problem, cls, members, rest, fairness, weeks, deadline, seed)
+        if better is None:
+            stale += 1
+            continue
+        stale = stale + 1 if better[1] else 0  # no strict gain: count towards giving up
+        weeks.update(better[0])
+        if cls.size <= NEIGHBOURS:
+            break
+    return weeks
+
+
+def _neighbours(
+    cls: AdviserClass,
+    weeks: dict[str, list[ShiftOption]],
+    surplus: set[ShiftOption],
+    short: set[ShiftOption],
+    above: set[str],
+    rng: random.Random,
+) -> list[str]:
+    """Members to solve again: some who must change, some who could take what they drop.
+
+    For one count worked too often and one missed, drawn at random: members on the first
+    (one of them must leave it), members working the second's day (one may move to it) and
+    members off that day (one may add it, dropping another day).
+    """
+    ids = [a.id for a in cls.members]
+    wrong = sorted(surplus, key=lambda o: o.start)
+    missing = sorted(short, key=lambda o: o.start)
+    must = [a for a in ids if a in above]
+    day = None
+    if wrong:
+        o = rng.choice(wrong)
+        must += [a for a in ids if o in weeks[a] and a not in must]
+    if missing:
+        day = rng.choice(missing).day
+    on_day = [a for a in ids if day is not None and any(o.day == day for o in weeks[a])]
+    off_day = [a for a in ids if a not in on_day]
+    chosen: list[str] = []
+    quota = NEIGHBOURS // 4 if day is not None else NEIGHBOURS
+    for pool, count in ((must, quota), (on_day, NEIGHBOURS // 3), (off_day, NEIGHBOURS)):
+        pool = [a for a in pool if a not in chosen]
+        chosen += rng.sample(pool, min(len(pool), count, NEIGHBOURS - len(chosen)))
+    return chosen
+
+
+def _best_weeks(
+    problem: Problem,
+    cls: AdviserClass,
+    members: list[Adviser],
+    want: Counter[ShiftOption],
+    fairness: list[tuple[list[bool], int, int]],
+    weeks: dict[str, list[ShiftOption]],
+    deadline: float,
+    seed: int,
+) -> tuple[dict[str, list[ShiftOption]], bool] | None:
+    """The members' weeks that best meet `want`, and whether they only tie the current ones."""
+    model = cp_model.CpModel()
     x: list[list[cp_model.IntVar]] = []
     terms: list[cp_model.LinearExprT] = []
-    for adviser in cls.members:
+    now = 0
+    for adviser in members:
         lits = [model.NewBoolVar("") for _ in cls.options]
         x.append(lits)
-        cls.post_rules(model, lits, grid, adviser=adviser)
-        for marks, share, weight in (
-            (night, shares[0], weights.fairness_nights),
-            (weekend, shares[1], weights.fairness_weekends),
-        ):
+        cls.post_rules(model, lits, problem.grid, adviser=adviser)
+        week = set(weeks[adviser.id])
+        for o, lit in zip(cls.options, lits, strict=True):
+            model.AddHint(lit, o in week)
+        for marks, share, weight in fairness:
             if weight and any(marks):
-                excess = model.NewIntVar(0, 14, "")
+                excess = model.NewIntVar(0, len(marks), "")
                 model.Add(
                     excess >= sum(lit for lit, m in zip(lits, marks, strict=True) if m) - share
                 )
                 terms.append(excess * weight)
+                now += max(0, _marked(cls, weeks[adviser.id], marks) - share) * weight
+    held = Counter(o for a in members for o in weeks[a.id])
     for j, o in enumerate(cls.options):
         taken = sum(lits[j] for lits in x)
-        want = n.get(o, 0)
-        miss = model.NewIntVar(0, cls.size, "")
-        model.Add(miss >= taken - want)
-        model.Add(miss >= want - taken)
+        if not want[o] and not held[o]:
+            model.Add(taken <= 0)  # nobody else needs it, and it cannot pay
+            continue
+        miss = model.NewIntVar(0, len(members) + abs(want[o]), "")
+        model.Add(miss >= taken - want[o])
+        model.Add(miss >= want[o] - taken)
         terms.append(miss * MISS)
-    # No symmetry breaking between the identical members: ordering them by their shifts
-    # made the model ten times slower to solve on a class of twelve.
+        now += abs(held[o] - want[o]) * MISS
     model.Minimize(sum(terms))
+    model.Add(sum(terms) <= now)  # never worse than the weeks the members have
+    seconds = deadline - time.monotonic()
+    if len(members) < cls.size:  # a neighbourhood: many short rounds beat a few long ones
+        seconds = min(REPAIR_SECONDS, seconds)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = {
+        a.id: [o for o, lit in zip(cls.options, lits, strict=True) if solver.BooleanValue(lit)]
+        for a, lits in zip(members, x, strict=True)
+    }
+    return out, solver.ObjectiveValue() >= now
+
+
+def _fairness(
+    problem: Problem, cls: AdviserClass, shares: tuple[int, int]
+) -> list[tuple[list[bool], int, int]]:
+    """Per fairness rule: which options it marks, each member's fair share, its weight."""
+    tz, weights = cls.team.timezone, problem.scenario.weights
+    night = [is_night(o.start, o.minutes, tz) for o in cls.options]
+    weekend = [is_weekend(o.start, tz) for o in cls.options]
+    return [
+        (night, shares[0], weights.fairness_nights),
+        (weekend, shares[1], weights.fairness_weekends),
+    ]
+
+
+def _marked(cls: AdviserClass, week: list[ShiftOption], marks: list[bool]) -> int:
+    on = set(week)
+    return sum(m for o, m in zip(cls.options, marks, strict=True) if o in on)
+
+
+def _solve_weeks(
+    model: cp_model.CpModel,
+    x: list[list[cp_model.IntVar]],
+    options: list[ShiftOption],
+    seconds: float,
+    seed: int,
+) -> list[list[ShiftOption]] | None:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    status = solver.Solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _one_by_one(problem, cls, n, seconds, seed)
-    return {
-        a.id: [o for o, lit in zip(cls.options, lits, strict=True) if solver.BooleanValue(lit)]
-        for a, lits in zip(cls.members, x, strict=True)
-    }
-
-
-def _one_by_one(
-    problem: Problem, cls: AdviserClass, n: dict[ShiftOption, int], seconds: float, seed: int
-) -> dict[str, list[ShiftOption]]:
-    """Members in turn, each taking the shifts still counted: slower to match, always quick.
-
-    A member whose rules no week can meet gets none (solver.explain says why).
-    """
-    left = dict(n)
-    out: dict[str, list[ShiftOption]] = {}
-    for adviser in cls.members:
-        model = cp_model.CpModel()
-        lits = [model.NewBoolVar("") for _ in cls.options]
-        cls.post_rules(model, lits, problem.grid, adviser=adviser)
-        model.Maximize(sum(lit for o, lit in zip(cls.options, lits, strict=True) if left.get(o)))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            out[adviser.id] = []
-            continue
-        week = [o for o, lit in zip(cls.options, lits, strict=True) if solver.BooleanValue(lit)]
-        for o in week:
-            left[o] = left.get(o, 0) - 1
-        out[adviser.id] = week
-    return out
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return [
+        [o for o, lit in zip(options, lits, strict=True) if solver.BooleanValue(lit)] for lits in x
+    ]

@@ -74,6 +74,7 @@ class LinearRelaxation:
         goal = proto.objective
         lp.Minimize(lp.Sum([c * xs[v] for v, c in zip(goal.vars, goal.coeffs, strict=True)]))
         self.lp, self.xs = lp, xs
+        self._free = [(x.lb(), x.ub()) for x in xs]
         self.offset, self.scale = goal.offset, goal.scaling_factor or 1.0
 
     def solve(self, seconds: float) -> Relaxation | None:
@@ -85,14 +86,21 @@ class LinearRelaxation:
         return Relaxation([x.solution_value() for x in self.xs], value)
 
     def dive(
-        self, indices: Sequence[int], seconds: float, share: float = 0.25
+        self,
+        indices: Sequence[int],
+        seconds: float,
+        share: float = 0.25,
+        zeros_free: bool = False,
     ) -> dict[int, int] | None:
         """Whole values for the `indices` variables, found by fixing and solving again.
 
         Each round fixes the variables already whole, and a `share` of the fractional ones
         (those nearest a whole number first) to their nearest integer, then solves again, so
-        the relaxation adapts to each fixing. None if a round has no solution or time runs
-        out. The fixings stay: a dive is the last use of a relaxation.
+        the relaxation adapts to each fixing. With `zeros_free`, variables at zero stay free:
+        the dive takes more rounds, but keeps the options that a later round may need (the
+        750-adviser week's dive ran out of them with zeros fixed, the 30-adviser week's with
+        zeros free). None if a round has no solution or time runs out. The fixings stay until
+        `reset`.
         """
         deadline = time.monotonic() + seconds
         while True:
@@ -108,8 +116,14 @@ class LinearRelaxation:
                 return {i: round(v) for i, v in values.items()}
             fix = set(fractional[: max(1, math.ceil(len(fractional) * share))])
             for i, v in values.items():
-                if i in fix or i not in fractional:
+                whole = i not in fractional and not (zeros_free and round(v) == 0)
+                if i in fix or whole:
                     self.xs[i].SetBounds(round(v), round(v))
+
+    def reset(self) -> None:
+        """Undo every fixing of the dives so far."""
+        for x, (low, high) in zip(self.xs, self._free, strict=True):
+            x.SetBounds(low, high)
 
 
 def _hull(domain: list[int]) -> tuple[int, int]:

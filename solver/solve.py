@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
 
 from roster.penalties import penalties
 from roster.problem import Problem
-from roster.solution import Roster
+from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
-from solver.hints import complete_hint, replay, round_relaxation
+from solver.hints import best_within, complete_hint, replay, round_relaxation
 from solver.relaxation import LinearRelaxation
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, ShiftModel
@@ -27,6 +29,11 @@ OnProgress = Callable[[Progress], None]
 # it gives completed until 50%, shifts until 65%, persons within the next 10%, blocks after that.
 RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.35, 0.50
 SHIFTS_UNTIL, PERSONS_UNTIL = 0.65, 0.75
+# Of the time left for the blocks once their relaxation is rounded, this share goes to the
+# blocks it left fractional, the rest to the whole model.
+RINS_SHARE = 0.6
+# The shifts' search stops when it has not improved for 10% of the limit (2 s at least).
+STALL_SHARE, STALL_MIN_SECONDS = 0.10, 2.0
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -45,6 +52,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.sink, self.on_progress = sink, on_progress
         self.bound: float | None = None  # fixed: the bound of an earlier stage
         self.floor = 0.0  # known from elsewhere: the search's own bound may start lower
+        self.last = time.monotonic()  # of the last improving solution
 
     def on_solution_callback(self) -> None:
         event = Progress(
@@ -57,8 +65,34 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             stage=self.stage,
         )
         self.sink.append(event)
+        self.last = time.monotonic()
         if self.on_progress:
             self.on_progress(event)
+
+
+@contextmanager
+def _stop_on_stall(solver: cp_model.CpSolver, watcher: _Watcher, seconds: float) -> Iterator[None]:
+    """Stop the search once `seconds` pass without an improving solution.
+
+    The time it leaves goes to the stages after it: on the 750-adviser week stage 1 found its
+    last improvement 25 s before its share of the limit ran out.
+    """
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            if time.monotonic() - watcher.last > seconds:
+                solver.stop_search()
+                return
+
+    watcher.last = time.monotonic()
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def _solver(
@@ -135,6 +169,13 @@ def solve(
             stage1.shift_variables(),
             seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
         )
+        if dived is None and time.monotonic() - started < limit * DIVE_UNTIL:
+            relaxation.reset()  # a dead end, not the clock: dive again, keeping options open
+            dived = relaxation.dive(
+                stage1.shift_variables(),
+                seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
+                zeros_free=True,
+            )
         if dived is not None:
             start_from = complete_hint(
                 stage1.model,
@@ -159,7 +200,8 @@ def solve(
     spent = time.monotonic() - started
     solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
     watcher.bound = None  # the whole model now: its bound holds for every roster
-    status = solver.Solve(stage1.model, watcher)
+    with _stop_on_stall(solver, watcher, max(STALL_MIN_SECONDS, STALL_SHARE * limit)):
+        status = solver.Solve(stage1.model, watcher)
     bound = max(watcher.floor, solver.BestObjectiveBound() / SCALE)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
         # out of time before the search reported anything: keep the start it was given, or
@@ -185,14 +227,11 @@ def solve(
             "NO_SOLUTION", [f"no roster found in {limit:g} s; allow more time"], started, progress
         )
     stage1_optimal = status == cp_model.OPTIMAL
-    crowds = sum(1 for cls in stage1.classes if cls.size > 1)
     chosen = assign(
         problem,
         stage1.classes,
         stage1.counts(solver),
-        seconds_each=max(
-            0.2, (limit * PERSONS_UNTIL - (time.monotonic() - started)) / (crowds or 1)
-        ),
+        seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
         seed=seed,
     )
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
@@ -200,17 +239,33 @@ def solve(
         # a class's summed rules held, but some member's own rules cannot
         return _no_roster("IMPOSSIBLE", diagnosis, started, progress)
     break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
+    # what the persons' weeks score on the rules stage 2 cannot change (counted per class,
+    # stage 1 scores fairness lower than the persons may get)
+    weeks = Roster([Shift(a, o.start, o.end, ()) for a, w in chosen.items() for o in w])
+    scored = penalties(problem, weeks)
     fixed_terms = {
-        rule: sum(solver.Value(t) for t in stage1.terms[rule]) / SCALE
-        for rule in ("fairness_nights", "fairness_weekends", "preferences")
+        rule: scored[rule] for rule in ("fairness_nights", "fairness_weekends", "preferences")
     }
     offset = sum(fixed_terms.values())
 
     stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(solver))
-    remaining = limit - (time.monotonic() - started)
-    solver2 = _solver(problem, max(1.0, remaining), workers, seed)
     watcher = _Watcher(started, "blocks", offset, progress, on_progress)
     watcher.bound = bound
+    # the relaxation of the blocks is nearly whole: rounded, it starts the search far nearer
+    # the optimum than the stage-1 counts do
+    if stage2.follow_relaxation(seconds=max(1.0, 0.5 * (limit - (time.monotonic() - started)))):
+        # first decide only what the relaxation left fractional (a twentieth of the blocks):
+        # on the 750-adviser week 6 s of this gained more than 25 s on the whole model
+        best_within(
+            stage2.model,
+            {i: (1, 1) for i in stage2.whole},
+            seconds=max(0.5, RINS_SHARE * (limit - (time.monotonic() - started))),
+            workers=workers,
+            seed=seed,
+            watcher=watcher,
+        )
+    remaining = limit - (time.monotonic() - started)
+    solver2 = _solver(problem, max(1.0, remaining), workers, seed)
     status2 = solver2.Solve(stage2.model, watcher)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         roster = stage2.roster(solver2)
