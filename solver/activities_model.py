@@ -120,8 +120,8 @@ class ActivityModel:
                         if len(adviser.channels) == 1:
                             self.fixed[k] = adviser.channels[0]
                             continue
-                        lits = {c: model.NewBoolVar("") for c in adviser.channels}
-                        model.AddExactlyOne(lits.values())
+                        lits = {c: model.new_bool_var("") for c in adviser.channels}
+                        model.add_exactly_one(lits.values())
                         self.choice[k] = lits
                         # hint: the channel the stage-1 counts most want over this block
                         best = max(
@@ -139,14 +139,14 @@ class ActivityModel:
                 self._balance_hint(adviser.id, per_adviser[adviser.id])
                 self._split(adviser.id, per_adviser[adviser.id], costs)
         self._demand(costs)
-        model.Minimize(sum(sum(t) for t in self.terms.values()))
+        model.minimize(sum(sum(t) for t in self.terms.values()))
         self._post_hint()
 
     def _post_hint(self) -> None:
-        self.model.ClearHints()
+        self.model.clear_hints()
         for k, lits in self.choice.items():
             for c, lit in lits.items():
-                self.model.AddHint(lit, c == self.hint[k])
+                self.model.add_hint(lit, c == self.hint[k])
 
     def follow_relaxation(self, seconds: float) -> bool:
         """Hint each block the channel its linear relaxation gives it most of, then balance.
@@ -164,9 +164,9 @@ class ActivityModel:
         if relaxed is None:
             return False
         for k, lits in self.choice.items():
-            self.hint[k] = max(lits, key=lambda c, lits=lits: relaxed.values[lits[c].Index()])
-            if relaxed.values[lits[self.hint[k]].Index()] > 1 - WHOLE:
-                self.whole.append(lits[self.hint[k]].Index())
+            self.hint[k] = max(lits, key=lambda c, lits=lits: relaxed.values[lits[c].index])
+            if relaxed.values[lits[self.hint[k]].index] > 1 - WHOLE:
+                self.whole.append(lits[self.hint[k]].index)
         for adviser_id, blocks in self.per_adviser.items():
             if any(k in self.choice for k in blocks):
                 self._balance_hint(adviser_id, blocks)
@@ -216,12 +216,12 @@ class ActivityModel:
         for c in adviser.channels:
             minutes = sum(self.choice[k][c] * (self.blocks[k].length * step) for k in blocks)
             goal = total * round(target.get(c, 0) * 1000)
-            model.Add(minutes * 100_000 >= goal - total * tol)
-            model.Add(minutes * 100_000 <= goal + total * tol)
+            model.add(minutes * 100_000 >= goal - total * tol)
+            model.add(minutes * 100_000 <= goal + total * tol)
             if costs.split:
-                dev = model.NewIntVar(0, 10**12, "")
-                model.Add(dev * 1000 >= minutes * 100_000 - goal)
-                model.Add(dev * 1000 >= goal - minutes * 100_000)
+                dev = model.new_int_var(0, 10**12, "")
+                model.add(dev * 1000 >= minutes * 100_000 - goal)
+                model.add(dev * 1000 >= goal - minutes * 100_000)
                 self.terms["split_deviation"].append(dev * costs.split)
 
     def _demand(self, costs: Costs) -> None:
@@ -257,12 +257,12 @@ class ActivityModel:
                     continue
                 total = sum(variable[t])
                 if r > 0:
-                    short = model.NewIntVar(0, r, "")
-                    model.Add(total + short >= r)
+                    short = model.new_int_var(0, r, "")
+                    model.add(total + short >= r)
                     self.terms["shortfall"].append(short * costs.shortfall)
                 if language is None and costs.overstaffing:
-                    over = model.NewIntVar(0, len(variable[t]) + max(0, -r), "")
-                    model.Add(over >= total - r)
+                    over = model.new_int_var(0, len(variable[t]) + max(0, -r), "")
+                    model.add(over >= total - r)
                     self.terms["overstaffing"].append(over * costs.overstaffing)
 
     def roster(self, solver: cp_model.CpSolver | None) -> Roster:
@@ -271,7 +271,7 @@ class ActivityModel:
         kinds: dict[int, str] = {**self.fixed, **self.hint}
         for k, lits in self.choice.items():
             if solver is not None:
-                kinds[k] = next(c for c, lit in lits.items() if solver.BooleanValue(lit))
+                kinds[k] = next(c for c, lit in lits.items() if solver.boolean_value(lit))
         by_shift: dict[tuple[str, int], list[int]] = defaultdict(list)
         for k, block in enumerate(self.blocks):
             by_shift[(block.adviser_id, block.shift)].append(k)

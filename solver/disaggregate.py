@@ -102,11 +102,11 @@ def _greedy(
     out: dict[str, list[ShiftOption]] = {}
     # members share every rule, so one model serves them all; only the objective changes
     model = cp_model.CpModel()
-    lits = [model.NewBoolVar("") for _ in cls.options]
+    lits = [model.new_bool_var("") for _ in cls.options]
     cls.post_rules(model, lits, problem.grid)
     for i, adviser in enumerate(cls.members):
         members_left = cls.size - i
-        model.Maximize(
+        model.maximize(
             sum(
                 lit * (TAKE + URGENT * min(left[o], members_left) // members_left)
                 for o, lit in zip(cls.options, lits, strict=True)
@@ -221,16 +221,16 @@ def _best_weeks(
     terms: list[cp_model.LinearExprT] = []
     now = 0
     for adviser in members:
-        lits = [model.NewBoolVar("") for _ in cls.options]
+        lits = [model.new_bool_var("") for _ in cls.options]
         x.append(lits)
         cls.post_rules(model, lits, problem.grid, adviser=adviser)
         week = set(weeks[adviser.id])
         for o, lit in zip(cls.options, lits, strict=True):
-            model.AddHint(lit, o in week)
+            model.add_hint(lit, o in week)
         for marks, share, weight in fairness:
             if weight and any(marks):
-                excess = model.NewIntVar(0, len(marks), "")
-                model.Add(
+                excess = model.new_int_var(0, len(marks), "")
+                model.add(
                     excess >= sum(lit for lit, m in zip(lits, marks, strict=True) if m) - share
                 )
                 terms.append(excess * weight)
@@ -239,15 +239,15 @@ def _best_weeks(
     for j, o in enumerate(cls.options):
         taken = sum(lits[j] for lits in x)
         if not want[o] and not held[o]:
-            model.Add(taken <= 0)  # nobody else needs it, and it cannot pay
+            model.add(taken <= 0)  # nobody else needs it, and it cannot pay
             continue
-        miss = model.NewIntVar(0, len(members) + abs(want[o]), "")
-        model.Add(miss >= taken - want[o])
-        model.Add(miss >= want[o] - taken)
+        miss = model.new_int_var(0, len(members) + abs(want[o]), "")
+        model.add(miss >= taken - want[o])
+        model.add(miss >= want[o] - taken)
         terms.append(miss * MISS)
         now += abs(held[o] - want[o]) * MISS
-    model.Minimize(sum(terms))
-    model.Add(sum(terms) <= now)  # never worse than the weeks the members have
+    model.minimize(sum(terms))
+    model.add(sum(terms) <= now)  # never worse than the weeks the members have
     seconds = deadline - time.monotonic()
     if len(members) < cls.size:  # a neighbourhood: many short rounds beat a few long ones
         seconds = min(REPAIR_SECONDS, seconds)
@@ -255,13 +255,13 @@ def _best_weeks(
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     out = {
-        a.id: [o for o, lit in zip(cls.options, lits, strict=True) if solver.BooleanValue(lit)]
+        a.id: [o for o, lit in zip(cls.options, lits, strict=True) if solver.boolean_value(lit)]
         for a, lits in zip(members, x, strict=True)
     }
-    return out, solver.ObjectiveValue() >= now
+    return out, solver.objective_value >= now
 
 
 def _fairness(
@@ -293,8 +293,8 @@ def _solve_weeks(
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [
-        [o for o, lit in zip(options, lits, strict=True) if solver.BooleanValue(lit)] for lits in x
+        [o for o, lit in zip(options, lits, strict=True) if solver.boolean_value(lit)] for lits in x
     ]

@@ -48,19 +48,19 @@ def explain(problem: Problem, seconds: float = 5.0) -> list[str]:
 def _conflict(problem: Problem, cls: AdviserClass, seconds: float) -> tuple[str, ...]:
     """The rules named by an infeasible core of one member's week, or () if it is feasible."""
     model = cp_model.CpModel()
-    switch = {r: model.NewBoolVar(r) for r in CHECKED}
-    literals = [model.NewBoolVar("") for _ in cls.options]
+    switch = {r: model.new_bool_var(r) for r in CHECKED}
+    literals = [model.new_bool_var("") for _ in cls.options]
     cls.post_rules(model, literals, problem.grid, lambda rule: [switch[rule]])
-    model.AddAssumptions(list(switch.values()))
+    model.add_assumptions(list(switch.values()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
-    status = solver.Solve(model)
+    status = solver.solve(model)
     if status != cp_model.INFEASIBLE:
         return ()
     core = solver.SufficientAssumptionsForInfeasibility()
-    names = {v.Name(): v for v in switch.values()}
-    return tuple(r for r in CHECKED if any(names[r].Index() == i for i in core))
+    names = {v.name: v for v in switch.values()}
+    return tuple(r for r in CHECKED if any(names[r].index == i for i in core))
 
 
 def _numbers(problem: Problem, team_name: str, rules: tuple[str, ...], step: int) -> str:

@@ -32,7 +32,7 @@ def greedy_weeks(problem: Problem, seconds_each: float = 0.5) -> dict[str, list[
     out: dict[str, list[ShiftOption]] = {}
     for cls in classes_of(problem):
         model = cp_model.CpModel()
-        lits = [model.NewBoolVar("") for _ in cls.options]
+        lits = [model.new_bool_var("") for _ in cls.options]
         c = cls.post_rules(model, lits, grid)
         for adviser in cls.members:
             _pick(problem, model, c, adviser, residual, out, seconds_each)
@@ -62,15 +62,15 @@ def _pick(
         )
         for span in spans
     ]
-    model.Maximize(sum(v * lit for v, lit in zip(values, c.literals, strict=True)))
+    model.maximize(sum(v * lit for v, lit in zip(values, c.literals, strict=True)))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = problem.scenario.solver.seed
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         out[adviser.id] = []
         return
-    picked = [i for i, lit in enumerate(c.literals) if solver.BooleanValue(lit)]
+    picked = [i for i, lit in enumerate(c.literals) if solver.boolean_value(lit)]
     out[adviser.id] = [c.options[i] for i in picked]
     for i in picked:
         for t in spans[i]:

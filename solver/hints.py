@@ -24,23 +24,31 @@ def best_within(
     `seconds` in a copy of the model. Returns the solution, or None (leaving the hints as
     they were) if none is found in time. `watcher` hears of each improving solution.
     """
-    copy = model.Clone()
+    copy = model.clone()
+    variables = copy.proto.variables
     for index, (low, high) in ranges.items():
-        var = copy.GetIntVarFromProtoIndex(index)
-        copy.Add(var >= low)
-        copy.Add(var <= high)
-    copy.ClearHints()
+        domain = variables[index].domain
+        low, high = max(low, domain[0]), min(high, domain[len(domain) - 1])  # no [-1] here
+        if len(domain) == 2 and low <= high:
+            # narrowing the domain in place: two constraints per variable cost seconds to
+            # add and to presolve on large models
+            domain[0], domain[1] = low, high
+        else:  # a domain with holes, or a range outside it: constraints say it exactly
+            var = copy.get_int_var_from_proto_index(index)
+            copy.add(var >= low)
+            copy.add(var <= high)
+    copy.clear_hints()
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.Solve(copy, watcher)
+    status = solver.solve(copy, watcher)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = list(solver.ResponseProto().solution)
-    model.ClearHints()
+    values = list(solver.response_proto.solution)
+    model.clear_hints()
     for index, value in enumerate(values):
-        model.AddHint(model.GetIntVarFromProtoIndex(index), value)
+        model.add_hint(model.get_int_var_from_proto_index(index), value)
     return values
 
 
@@ -81,11 +89,35 @@ def round_relaxation(
 
 def replay(model: cp_model.CpModel, values: list[int]) -> cp_model.CpSolver | None:
     """A solver holding exactly this solution of the model, to read it as any other."""
-    copy = model.Clone()
+    copy = model.clone()
     for index, value in enumerate(values):
-        copy.Add(copy.GetIntVarFromProtoIndex(index) == value)
+        copy.add(copy.get_int_var_from_proto_index(index) == value)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 30
-    status = solver.Solve(copy)
+    status = solver.solve(copy)
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
+class Solution:
+    """A solution of a model read as a CpSolver's (`value`, `boolean_value`, `objective_value`),
+    without solving the model again: `replay` costs a solve, a second on large models."""
+
+    def __init__(self, model: cp_model.CpModel, values: list[int]) -> None:
+        self.values = values
+        objective = model.proto.objective
+        total = sum(
+            coeff * self._ref(ref)
+            for ref, coeff in zip(objective.vars, objective.coeffs, strict=True)
+        )
+        self.objective_value = (total + objective.offset) * (objective.scaling_factor or 1.0)
+
+    def _ref(self, ref: int) -> int:
+        return self.values[ref] if ref >= 0 else -self.values[-ref - 1]
+
+    def value(self, var: cp_model.IntVar) -> int:
+        return self._ref(var.index)
+
+    def boolean_value(self, literal: cp_model.IntVar) -> bool:
+        index = literal.index
+        return bool(self.values[index]) if index >= 0 else not self.values[-index - 1]

@@ -74,7 +74,7 @@ def add_labour_rules(model: cp_model.CpModel, c: AdviserChoices, enforce: Enforc
     k = c.members
 
     def at_most_members(lits: list[cp_model.IntVar]) -> cp_model.Constraint:
-        return model.AddAtMostOne(lits) if k == 1 else model.Add(sum(lits) <= k)
+        return model.add_at_most_one(lits) if k == 1 else model.add(sum(lits) <= k)
 
     by_day: dict[date, list[cp_model.IntVar]] = defaultdict(list)
     for option, lit in zip(c.options, x, strict=True):
@@ -91,7 +91,7 @@ def add_labour_rules(model: cp_model.CpModel, c: AdviserChoices, enforce: Enforc
             lit for o, lit in zip(c.options, x, strict=True) if o.start <= point < o.end + rest
         ]
         if len(clique) > 1:
-            at_most_members(clique).OnlyEnforceIf(enforce("min_rest_between_shifts"))
+            at_most_members(clique).only_enforce_if(enforce("min_rest_between_shifts"))
 
     # max_consecutive_days over local dates, the days carried in counting as worked.
     carried = {local_day(s.start, tz) for s in c.carry_in}
@@ -105,26 +105,26 @@ def add_labour_rules(model: cp_model.CpModel, c: AdviserChoices, enforce: Enforc
             fixed = sum(1 for d in window if d in carried)
             lits = [lit for d in window for lit in by_day.get(d, [])]
             if lits and fixed + len({d for d in window if d in by_day}) > limit:
-                model.Add(sum(lits) <= (limit - fixed) * k).OnlyEnforceIf(
+                model.add(sum(lits) <= (limit - fixed) * k).only_enforce_if(
                     enforce("max_consecutive_days")
                 )
 
     worked = sum(o.worked_minutes * lit for o, lit in zip(c.options, x, strict=True))
-    model.Add(worked <= round(rules.max_hours_per_week * 60) * k).OnlyEnforceIf(
+    model.add(worked <= round(rules.max_hours_per_week * 60) * k).only_enforce_if(
         enforce("max_hours_per_week")
     )
     contract = c.contract_minutes
     tolerance = round(rules.contract_tolerance_hours * 60)
-    model.Add(worked >= (contract - tolerance) * k).OnlyEnforceIf(enforce("contract_hours"))
-    model.Add(worked <= (contract + tolerance) * k).OnlyEnforceIf(enforce("contract_hours"))
+    model.add(worked >= (contract - tolerance) * k).only_enforce_if(enforce("contract_hours"))
+    model.add(worked <= (contract + tolerance) * k).only_enforce_if(enforce("contract_hours"))
     # Each member works a whole number of shifts; summed over a class the minutes alone would
     # let one member's extra shift pay for another's missing one.
     lengths = {o.worked_minutes for o in c.options}
     if lengths and min(lengths) > 0:
         fewest = -(-max(0, contract - tolerance) // max(lengths))
         most = (contract + tolerance) // min(lengths)
-        model.Add(sum(x) >= fewest * k).OnlyEnforceIf(enforce("contract_hours"))
-        model.Add(sum(x) <= most * k).OnlyEnforceIf(enforce("contract_hours"))
+        model.add(sum(x) >= fewest * k).only_enforce_if(enforce("contract_hours"))
+        model.add(sum(x) <= most * k).only_enforce_if(enforce("contract_hours"))
 
 
 def add_weekly_rest(
@@ -158,17 +158,17 @@ def add_weekly_rest(
         {w for w in windows if not any(v < w for v in windows)}, key=lambda w: sorted(w)
     )
     if not minimal:
-        model.AddBoolOr([]).OnlyEnforceIf(enforce("min_weekly_rest"))  # no window fits at all
+        model.add_bool_or([]).only_enforce_if(enforce("min_weekly_rest"))  # no window fits at all
         return
     k = c.members
-    resting = [model.NewBoolVar("") if k == 1 else model.NewIntVar(0, k, "") for _ in minimal]
-    model.Add(sum(resting) == k).OnlyEnforceIf(enforce("min_weekly_rest"))
+    resting = [model.new_bool_var("") if k == 1 else model.new_int_var(0, k, "") for _ in minimal]
+    model.add(sum(resting) == k).only_enforce_if(enforce("min_weekly_rest"))
     over: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     for r, excluded in zip(resting, minimal, strict=True):
         for i in excluded:
             over[i].append(r)
     for i, rs in over.items():
         if k == 1:
-            model.AddAtMostOne([c.literals[i], *rs])
+            model.add_at_most_one([c.literals[i], *rs])
         else:
-            model.Add(c.literals[i] + sum(rs) <= k)
+            model.add(c.literals[i] + sum(rs) <= k)

@@ -44,7 +44,7 @@ class LinearRelaxation:
     """
 
     def __init__(self, model: cp_model.CpModel) -> None:
-        proto = model.Proto()
+        proto = model.proto
         lp = pywraplp.Solver.CreateSolver("GLOP")
         # the proto's repeated fields do not index from the end: copy them to lists first
         xs = [lp.NumVar(*_hull(list(v.domain)), "") for v in proto.variables]

@@ -91,7 +91,9 @@ class ShiftModel:
         for i, cls in enumerate(self.classes):
             k = cls.size
             lits = [
-                model.NewBoolVar(f"x[{i},{j}]") if k == 1 else model.NewIntVar(0, k, f"n[{i},{j}]")
+                model.new_bool_var(f"x[{i},{j}]")
+                if k == 1
+                else model.new_int_var(0, k, f"n[{i},{j}]")
                 for j in range(len(cls.options))
             ]
             self.choices.append(cls.post_rules(model, lits, grid, enforce, members=k))
@@ -100,7 +102,7 @@ class ShiftModel:
         self._cover(costs)
         self._fairness(costs)
         self._wishes(costs)
-        model.Minimize(sum(sum(t) for t in self.terms.values()))
+        model.minimize(sum(sum(t) for t in self.terms.values()))
         return self
 
     def _index(self, instant: datetime) -> int:
@@ -123,15 +125,15 @@ class ShiftModel:
                     most[o] += c.members
             total_minutes: list[cp_model.LinearExprT] = []
             for o, lits in count.items():
-                n = model.NewIntVar(0, most[o], "")
-                model.Add(n == sum(lits))
+                n = model.new_int_var(0, most[o], "")
+                model.add(n == sum(lits))
                 first = self._index(o.start)
                 for t in range(first, first + o.minutes // step):
                     working[(g, t)].append(n)
                 total_minutes.append(n * o.minutes)
                 if o.break_minutes:
-                    per_offset = {j: model.NewIntVar(0, most[o], "") for j in o.break_offsets}
-                    model.Add(sum(per_offset.values()) == n)
+                    per_offset = {j: model.new_int_var(0, most[o], "") for j in o.break_offsets}
+                    model.add(sum(per_offset.values()) == n)
                     self.breaks[(g, o)] = per_offset
                     for j, b in per_offset.items():
                         s = first + j // step
@@ -148,8 +150,8 @@ class ShiftModel:
                     self.channel[(g, t, g.channels[0])] = w
                     on[g.channels[0]].append(w)
                     continue
-                ys = {ch: model.NewIntVar(0, size, "") for ch in g.channels}
-                model.Add(sum(ys.values()) == w)
+                ys = {ch: model.new_int_var(0, size, "") for ch in g.channels}
+                model.add(sum(ys.values()) == w)
                 for ch, y in ys.items():
                     self.channel[(g, t, ch)] = y
                     on[ch].append(y)
@@ -175,8 +177,8 @@ class ShiftModel:
         for ch in g.channels:
             low, high = shares(target.get(ch, 0) - g.tolerance, target.get(ch, 0) + g.tolerance)
             minutes = sum(on[ch]) * step
-            model.Add(minutes * low[1] >= total_minutes * low[0])
-            model.Add(minutes * high[1] <= total_minutes * high[0])
+            model.add(minutes * low[1] >= total_minutes * low[0])
+            model.add(minutes * high[1] <= total_minutes * high[0])
 
     def _demand(self, costs: Costs) -> None:
         """shortfall and overstaffing per channel (and language) per interval of the week."""
@@ -205,12 +207,12 @@ class ShiftModel:
                     continue
                 total = sum(cover)
                 if r > 0:
-                    short = model.NewIntVar(0, r, "")
-                    model.Add(total + short >= r)
+                    short = model.new_int_var(0, r, "")
+                    model.add(total + short >= r)
                     self.terms["shortfall"].append(short * costs.shortfall)
                 if language is None and costs.overstaffing:
-                    over = model.NewIntVar(0, headcount, "")
-                    model.Add(over >= total - r)
+                    over = model.new_int_var(0, headcount, "")
+                    model.add(over >= total - r)
                     self.terms["overstaffing"].append(over * costs.overstaffing)
 
     def _fairness(self, costs: Costs) -> None:
@@ -234,13 +236,13 @@ class ShiftModel:
                     continue
                 counts = [(sum(marked), size) for marked, size in marks]
                 m = sum(size for _, size in counts)
-                share = self.model.NewIntVar(0, 14, "")
+                share = self.model.new_int_var(0, 14, "")
                 total = sum(k for k, _ in counts)
-                self.model.Add(share * m >= total)
-                self.model.Add(share * m <= total + m - 1)
+                self.model.add(share * m >= total)
+                self.model.add(share * m <= total + m - 1)
                 for k, size in counts:
-                    excess = self.model.NewIntVar(0, 14 * size, "")
-                    self.model.Add(excess >= k - share * size)
+                    excess = self.model.new_int_var(0, 14 * size, "")
+                    self.model.add(excess >= k - share * size)
                     self.terms[rule].append(excess * cost)
 
     def _wishes(self, costs: Costs) -> None:
@@ -262,17 +264,17 @@ class ShiftModel:
         for cls, c in zip(self.classes, self.choices, strict=True):
             picked = [set(weeks.get(a.id, [])) for a in cls.members]
             for o, lit in zip(c.options, c.literals, strict=True):
-                out[lit.Index()] = sum(o in p for p in picked)
+                out[lit.index] = sum(o in p for p in picked)
         return out
 
     def shift_variables(self) -> list[int]:
         """Indices of the count variables: how many members of a class work each shift."""
-        return [lit.Index() for c in self.choices for lit in c.literals]
+        return [lit.index for c in self.choices for lit in c.literals]
 
     def counts(self, solver: cp_model.CpSolver) -> list[dict[ShiftOption, int]]:
         """How many members of each class work each shift in the solver's current solution."""
         return [
-            {o: v for o, lit in zip(c.options, c.literals, strict=True) if (v := solver.Value(lit))}
+            {o: v for o, lit in zip(c.options, c.literals, strict=True) if (v := solver.value(lit))}
             for c in self.choices
         ]
 
@@ -280,8 +282,8 @@ class ShiftModel:
         self, solver: cp_model.CpSolver
     ) -> dict[tuple[Group, ShiftOption], dict[int, int]]:
         return {
-            key: {j: solver.Value(v) for j, v in per.items()} for key, per in self.breaks.items()
+            key: {j: solver.value(v) for j, v in per.items()} for key, per in self.breaks.items()
         }
 
     def channel_targets(self, solver: cp_model.CpSolver) -> dict[tuple[Group, int, str], int]:
-        return {key: int(solver.Value(v)) for key, v in self.channel.items()}
+        return {key: int(solver.value(v)) for key, v in self.channel.items()}

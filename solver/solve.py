@@ -57,11 +57,11 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         event = Progress(
             seconds=round(time.monotonic() - self.started, 2),
-            objective=self.ObjectiveValue() / SCALE + self.offset,
+            objective=self.objective_value / SCALE + self.offset,
             # stage 2 fixes the shifts, so only stage 1's bound holds for the whole problem
             bound=self.bound
             if self.bound is not None
-            else max(self.floor, self.BestObjectiveBound() / SCALE),
+            else max(self.floor, self.best_objective_bound / SCALE),
             stage=self.stage,
         )
         self.sink.append(event)
@@ -201,8 +201,8 @@ def solve(
     solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
     watcher.bound = None  # the whole model now: its bound holds for every roster
     with _stop_on_stall(solver, watcher, max(STALL_MIN_SECONDS, STALL_SHARE * limit)):
-        status = solver.Solve(stage1.model, watcher)
-    bound = max(watcher.floor, solver.BestObjectiveBound() / SCALE)
+        status = solver.solve(stage1.model, watcher)
+    bound = max(watcher.floor, solver.best_objective_bound / SCALE)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
         # out of time before the search reported anything: keep the start it was given, or
         # make one now (a slow machine may use up a short limit before any start is found)
@@ -266,13 +266,13 @@ def solve(
         )
     remaining = limit - (time.monotonic() - started)
     solver2 = _solver(problem, max(1.0, remaining), workers, seed)
-    status2 = solver2.Solve(stage2.model, watcher)
+    status2 = solver2.solve(stage2.model, watcher)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         roster = stage2.roster(solver2)
     elif status2 == cp_model.UNKNOWN and not validate(problem, stage2.roster(None)):
         roster = stage2.roster(None)  # out of time: the hint already breaks no rule
     else:
-        log.warning("block placement found no solution (%s)", solver2.StatusName(status2))
+        log.warning("block placement found no solution (%s)", solver2.status_name(status2))
         return _no_roster(
             "NO_SOLUTION",
             ["channel blocks could not meet every adviser's split; allow more time"],

@@ -44,11 +44,12 @@ from roster.solution import BREAK, Activity, Roster, Shift
 from roster.timegrid import Grid, to_local
 from roster.validation import validate
 from solver.activities_model import cut_blocks
-from solver.hints import complete_hint, replay
+from solver.hints import Solution, complete_hint
 from solver.labour import AdviserChoices, add_labour_rules, add_weekly_rest
 
 KEPT_RULES = [r for r in HARD_RULES if r not in SUSPENDED_RULES]
 Extra = Mapping[Key, list[int]] | None  # advisers beside the roster's (outsourcers')
+Reader = cp_model.CpSolver | Solution  # where a plan's values are read
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class _Builder:
         self.changeable: dict[tuple[str, datetime], list[tuple[_Piece, str]]] = {}
         self.hint: dict[cp_model.IntVar, int] = {}
         self.floor = 0  # a lower bound of the objective: shortfall no choice can cover
+        self.allowed: dict[int, bool] = {}  # new shift's literal -> rules allow it beside the week
         # who may cover each key and interval: an adviser works one channel at a time
         self.people: dict[tuple[Key, int], set[str]] = defaultdict(set)
         # the intervals of the incident the plan can still change, for the managers' ratio
@@ -196,9 +198,9 @@ class _Builder:
             for manager in self.incident.available_managers():
                 self._manager(manager)
             self._ratio()
-        self.model.Minimize(sum(self.cost))
+        self.model.minimize(sum(self.cost))
         for var, value in self.hint.items():
-            self.model.AddHint(var, value)
+            self.model.add_hint(var, value)
         return self
 
     # --- advisers who did not volunteer: shifts fixed, later blocks may change channel
@@ -237,11 +239,11 @@ class _Builder:
         self, adviser: Adviser, first: int, length: int, on: cp_model.IntVar | None
     ) -> _Piece:
         """A stretch whose channel the model picks; it works only if `on` (always if None)."""
-        lits = {c: self.model.NewBoolVar("") for c in adviser.channels}
+        lits = {c: self.model.new_bool_var("") for c in adviser.channels}
         if on is None:
-            self.model.AddExactlyOne(lits.values())
+            self.model.add_exactly_one(lits.values())
         else:
-            self.model.Add(sum(lits.values()) == on)
+            self.model.add(sum(lits.values()) == on)
         for channel, lit in lits.items():
             for key in self._keys_of(adviser, channel):
                 for t in range(max(first, self.since), min(self.grid.count, first + length)):
@@ -274,9 +276,9 @@ class _Builder:
         for shift in published:
             mine = [c.literal for c in choices if c.base is shift]
             if shift.start < earliest:
-                self.model.Add(sum(mine) == 1)  # under way, or too soon to change
+                self.model.add(sum(mine) == 1)  # under way, or too soon to change
             else:
-                self.model.Add(sum(mine) <= 1)
+                self.model.add(sum(mine) <= 1)
                 dropped = 1 - sum(mine)
                 self.cost.append(dropped * self.incident.costs.move * 60)
         options, lits = [c.option for c in choices], [c.literal for c in choices]
@@ -284,7 +286,7 @@ class _Builder:
         _post_rules(self.model, adviser, team, options, lits, carried, self.grid)
         before = sum(team.rules.worked_minutes(s.minutes) for s in published)
         worked = sum(c.option.worked_minutes * c.literal for c in choices)
-        self.model.Add(worked <= before + round(offer.extra_hours * 60))
+        self.model.add(worked <= before + round(offer.extra_hours * 60))
         pins = self.confirmed.get(adviser.id, [])
         pinned = [c for c in choices if any(_satisfies(c, span) for span in pins)]
         for c in choices:
@@ -307,7 +309,7 @@ class _Builder:
                     source="incident",
                     where=f"confirmed[{i}]",
                 )
-            self.model.AddExactlyOne(lits)
+            self.model.add_exactly_one(lits)
 
     # --- managers: duties for the ratio; the outsourcers' advisers
 
@@ -323,11 +325,11 @@ class _Builder:
             for o in self.problem.options_for(stand_in)
             if o.start >= earliest and o.start < self.incident.end and self.incident.start < o.end
         ]
-        lits = [self.model.NewBoolVar("") for _ in options]
+        lits = [self.model.new_bool_var("") for _ in options]
         _post_rules(self.model, stand_in, team, options, lits, [], self.grid)
         # a manager is on duty from start to end, their break included
         on_duty = sum(o.minutes * lit for o, lit in zip(options, lits, strict=True))
-        self.model.Add(on_duty <= round(manager.hours * 60))
+        self.model.add(on_duty <= round(manager.hours * 60))
         duties = list(zip(options, lits, strict=True))
         self._pin(manager.id, lambda span: [lit for o, lit in duties if (o.start, o.end) == span])
         pinned = set(self.confirmed.get(manager.id, []))
@@ -354,9 +356,9 @@ class _Builder:
             most = fixed + sum(len(self.cover.get(((c, None), t), [])) for c in channels)
             if most == 0:
                 continue
-            missing = self.model.NewIntVar(0, math.ceil(most / per), "")
+            missing = self.model.new_int_var(0, math.ceil(most / per), "")
             working = fixed + sum(staffed) - sum(self.booked[t])
-            self.model.Add(per * (sum(on_duty[t]) + missing) >= working)
+            self.model.add(per * (sum(on_duty[t]) + missing) >= working)
             self.cost.append(missing * self.incident.costs.manager_shortfall * step)
 
     def _external(self, pool: External) -> None:
@@ -376,7 +378,7 @@ class _Builder:
             begin = self.grid.start + start * self.grid.step
             end = min(self.grid.end, begin + length * self.grid.step)
             for channel in pool.channels:
-                count = self.model.NewIntVar(0, pool.capacity, "")
+                count = self.model.new_int_var(0, pool.capacity, "")
                 keys = [
                     k
                     for k in self.keys
@@ -393,7 +395,7 @@ class _Builder:
                 )
                 self.bookings.append((Booking(pool.name, channel, begin, end, 0), count))
         for counts in active.values():
-            self.model.Add(sum(counts) <= pool.capacity)
+            self.model.add(sum(counts) <= pool.capacity)
 
     def _as_option(self, team: Team, shift: Shift) -> ShiftOption:
         rules = team.rules
@@ -410,7 +412,7 @@ class _Builder:
         )
 
     def _keep(self, adviser: Adviser, team: Team, shift: Shift) -> _Option:
-        lit = self.model.NewBoolVar("")
+        lit = self.model.new_bool_var("")
         fixed = [a for a in shift.activities if a.kind != BREAK]
         self._cover_fixed(adviser, fixed, lit)
         return _Option("keep", self._as_option(team, shift), lit, shift, fixed, None, [])
@@ -438,7 +440,7 @@ class _Builder:
                 continue
             if o.break_minutes != shift.break_minutes:
                 continue  # a break to add or lengthen would cut the published blocks
-            lit = self.model.NewBoolVar("")
+            lit = self.model.new_bool_var("")
             fixed = [a for a in shift.activities if a.kind != BREAK]
             self._cover_fixed(adviser, fixed, lit)
             first = self._index(shift.end)
@@ -446,13 +448,13 @@ class _Builder:
             last = fixed[-1].kind if fixed else adviser.channels[0]
             piece = self._piece(adviser, first, length, lit)
             if length < self._min_block(team) and last in piece.channels:
-                self.model.Add(piece.channels[last] == lit)  # too short to stand alone
+                self.model.add(piece.channels[last] == lit)  # too short to stand alone
             self.cost.append(lit * self.incident.costs.extension * 60)
             out.append(_Option("extend", o, lit, shift, fixed, None, [piece]))
         return out
 
     def _new(self, adviser: Adviser, team: Team, o: ShiftOption) -> _Option:
-        lit = self.model.NewBoolVar("")
+        lit = self.model.new_bool_var("")
         step = self.grid.minutes
         first = self._index(o.start)
         length = o.minutes // step
@@ -487,19 +489,19 @@ class _Builder:
                 most = len(self.people[(key, t)]) + self.extra_cover[(key, t)]
                 if language is None and lits and t in self.window:
                     # one sum that the demand and the managers' ratio share
-                    staffed = self.model.NewIntVar(0, most, "")
-                    self.model.Add(staffed == sum(lits))
+                    staffed = self.model.new_int_var(0, most, "")
+                    self.model.add(staffed == sum(lits))
                     self.staffed[(channel, t)] = staffed
                     lits = [staffed]
                 if gap > 0:
-                    short = self.model.NewIntVar(0, gap, "")
-                    self.model.Add(sum(lits) + short >= gap)
+                    short = self.model.new_int_var(0, gap, "")
+                    self.model.add(sum(lits) + short >= gap)
                     self.cost.append(short * weights.shortfall * step)
                     # what no choice can cover, a bound even where the search proves none
                     self.floor += max(0, gap - most) * weights.shortfall * step
                 if language is None and lits and weights.overstaffing:
-                    over = self.model.NewIntVar(0, most, "")
-                    self.model.Add(over >= sum(lits) - max(0, gap))
+                    over = self.model.new_int_var(0, most, "")
+                    self.model.add(over >= sum(lits) - max(0, gap))
                     self.cost.append(over * weights.overstaffing * step)
 
 
@@ -525,28 +527,27 @@ def plan_surge(
     # shortfalls) so that the search starts from a whole solution, not from a partial one.
     start = complete_hint(
         builder.model,
-        {var.Index(): value for var, value in builder.hint.items()},
-        seconds=max(0.5, 0.2 * time_limit),
+        {var.index: value for var, value in builder.hint.items()},
+        seconds=max(0.5, 0.1 * time_limit),
         workers=workers,
         seed=seed,
     )
     solver = cp_model.CpSolver()
     # reading the plan, ranking backups and checking rules take a few seconds on large weeks
-    finish_by = 0.75 * time_limit
+    finish_by = 0.7 * time_limit
     solver.parameters.max_time_in_seconds = max(0.1, finish_by - (time.monotonic() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     # Presolving the whole week takes longer than a crisis cell waits (17 s at 750 advisers);
     # from a complete start, the search improves the plan without it.
     solver.parameters.cp_model_presolve = False
-    status = solver.Solve(builder.model)
+    status = solver.solve(builder.model)
     # the search's bound, or the shortfall no plan can avoid (every other cost is at least 0);
     # a replayed start knows no bound of its own
-    bound = max(float(builder.floor), solver.BestObjectiveBound())
+    bound = max(float(builder.floor), solver.best_objective_bound)
+    found: Reader = solver
     if status == cp_model.UNKNOWN and start is not None:
-        replayed = replay(builder.model, start)  # out of time: the published week stands
-        if replayed is not None:
-            solver, status = replayed, cp_model.FEASIBLE
+        found, status = Solution(builder.model, start), cp_model.FEASIBLE  # the completed start
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         window = _shortfall(surge, published, incident)
         return SurgePlan(
@@ -561,20 +562,20 @@ def plan_surge(
             0.0,
             round(time.monotonic() - started, 3),
         )
-    roster = _roster(builder, solver)
+    roster = _roster(builder, found)
     duties = [
         Duty(manager_id, o.start, o.end)
         for manager_id, options in builder.duties.items()
         for o, lit in options
-        if solver.BooleanValue(lit)
+        if found.boolean_value(lit)
     ]
     booked = [
-        replace(b, advisers=solver.Value(count))
+        replace(b, advisers=found.value(count))
         for b, count in builder.bookings
-        if solver.Value(count)
+        if found.value(count)
     ]
     extra = booked_cover(surge, booked, incident)
-    call_ups = _call_ups(builder, solver, surge, roster, extra)
+    call_ups = _call_ups(builder, found, surge, roster, extra)
     invitations = _invitations(builder, surge, roster, call_ups, incident, extra)
     called = len({c.adviser_id for c in call_ups if c.kind != "move"})
     changes = {
@@ -585,7 +586,7 @@ def plan_surge(
             1
             for pieces in builder.changeable.values()
             for piece, was in pieces
-            if not solver.BooleanValue(piece.channels[was])
+            if not found.boolean_value(piece.channels[was])
         ),
         "withdrawn": sum(  # weeks whose published work was taken back
             builder.published.get(adviser_id) != shifts
@@ -607,7 +608,7 @@ def plan_surge(
         _shortfall(surge, published, incident),
         _shortfall(surge, roster, incident, extra),
         changes,
-        round(solver.ObjectiveValue() / 60, 2),
+        round(found.objective_value / 60, 2),
         round(bound / 60, 2),
         round(time.monotonic() - started, 3),
         violations,
@@ -655,8 +656,8 @@ def _post_rules(
     grid: Grid,
 ) -> None:
     """Every labour rule of a volunteer's week but the contract: their offer caps the hours."""
-    off = model.NewBoolVar("contract off")
-    model.Add(off == 0)
+    off = model.new_bool_var("contract off")
+    model.add(off == 0)
 
     def enforce(rule: str) -> list[cp_model.IntVar]:
         return [off] if rule == "contract_hours" else []
@@ -679,8 +680,8 @@ def _validate(problem: Problem, roster: Roster, published: Roster) -> list[Viola
     return validate(problem, mine, KEPT_RULES)
 
 
-def _chosen(piece: _Piece, solver: cp_model.CpSolver) -> str:
-    return next(c for c, lit in piece.channels.items() if solver.BooleanValue(lit))
+def _chosen(piece: _Piece, solver: Reader) -> str:
+    return next(c for c, lit in piece.channels.items() if solver.boolean_value(lit))
 
 
 def _blocks(
@@ -700,14 +701,14 @@ def _merged(activities: list[Activity]) -> tuple[Activity, ...]:
     return tuple(out)
 
 
-def _roster(builder: _Builder, solver: cp_model.CpSolver) -> Roster:
+def _roster(builder: _Builder, solver: Reader) -> Roster:
     """The plan as a roster: the chosen shifts of volunteers, the others with their channels."""
     grid = builder.grid
     shifts: list[Shift] = []
     for adviser in builder.scenario.advisers:
         if adviser.id in builder.offers:
             for c in builder.options[adviser.id]:
-                if not solver.BooleanValue(c.literal):
+                if not solver.boolean_value(c.literal):
                     continue
                 acts = [*c.fixed]
                 if c.base is not None:
@@ -774,7 +775,7 @@ def _useful(problem: Problem, have: dict[str, list[int]], blocks: list[Activity]
 
 def _call_ups(
     builder: _Builder,
-    solver: cp_model.CpSolver,
+    solver: Reader,
     problem: Problem,
     roster: Roster,
     extra: Extra,
@@ -786,9 +787,9 @@ def _call_ups(
     for adviser_id, choices in builder.options.items():
         worked = {s.start: s for s in plan.get(adviser_id, [])}
         for c in choices:
-            on = solver.BooleanValue(c.literal)
+            on = solver.boolean_value(c.literal)
             if c.kind == "keep" and not any(
-                solver.BooleanValue(d.literal) for d in choices if d.base is c.base
+                solver.boolean_value(d.literal) for d in choices if d.base is c.base
             ):
                 assert c.base is not None
                 out.append(_call_up(adviser_id, "move", list(c.base.activities), problem, have))
@@ -904,7 +905,11 @@ def _best_new(
     extra = round(builder.offers[adviser.id].extra_hours * 60)
     ranked = [r for r in ranked if r[1].option.worked_minutes <= extra]
     for value, c, channel in ranked[:5]:
-        if _allowed(adviser, team, [k.option for k in kept] + [c.option], carried, grid):
+        known = builder.allowed.get(c.literal.index)
+        if known is None:  # the first call-ups and the backups ask about the same shifts
+            week = [k.option for k in kept] + [c.option]
+            known = builder.allowed[c.literal.index] = _allowed(adviser, team, week, carried, grid)
+        if known:
             return round(value, 2), c, channel
     return None
 
@@ -943,15 +948,10 @@ def _greedy_duties(builder: _Builder) -> None:
     if not builder.duties:
         return
     grid, per = builder.grid, builder.incident.advisers_per_manager
+    working = _hinted_working(builder)
     need = [0] * grid.count
-    channels = [c.name for c in builder.scenario.channels]
     for t in builder.window:
-        working = sum(
-            builder.fixed[(c, None)][t]
-            + sum(builder.hint.get(v, 0) for v in builder.cover.get(((c, None), t), []))
-            for c in channels
-        )
-        need[t] = math.ceil(working / per)
+        need[t] = math.ceil(working[t] / per)
     pinned = {var for var, value in builder.hint.items() if value}
     for manager in builder.incident.available_managers():
         duties = builder.duties[manager.id]
@@ -985,14 +985,41 @@ def _greedy_duties(builder: _Builder) -> None:
                     need[t] += 1
 
 
+def _hinted_working(builder: _Builder) -> list[int]:
+    """About how many advisers work each interval in the hinted plan: the published and
+    carried-in blocks, and the new shifts hinted (their breaks counted as work)."""
+    grid = builder.grid
+    change = [0] * (grid.count + 1)
+
+    def works(start: datetime, end: datetime) -> None:
+        span = grid.span(start, end)
+        change[span.start] += 1
+        change[span.stop] -= 1
+
+    for shifts in [*builder.published.values(), *builder.carried.values()]:
+        for shift in shifts:
+            for block in shift.activities:
+                if block.kind != BREAK:
+                    works(block.start, block.end)
+    for choices in builder.options.values():
+        for c in choices:
+            if c.kind == "new" and builder.hint.get(c.literal):
+                works(c.option.start, c.option.end)
+    out, running = [], 0
+    for step in change[:-1]:
+        running += step
+        out.append(running)
+    return out
+
+
 def _allowed(
     adviser: Adviser, team: Team, options: list[ShiftOption], carried: list[Shift], grid: Grid
 ) -> bool:
     """Whether the labour rules (but the contract) allow this week of shifts."""
     model = cp_model.CpModel()
-    lits = [model.NewConstant(1) for _ in options]
+    lits = [model.new_constant(1) for _ in options]
     _post_rules(model, adviser, team, options, lits, carried, grid)
     check = cp_model.CpSolver()
     check.parameters.num_workers = 1
     check.parameters.max_time_in_seconds = 1.0
-    return check.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return check.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
