@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     published = read_roster(Path(args.roster), problem.scenario)
     incident = load_incident(Path(args.incident), problem.scenario)
     plan = plan_surge(problem, published, incident, time_limit=args.time_limit)
-    from roster.incident import booked_cover, surge_problem
+    from roster.surge_demand import booked_cover, surge_problem
 
     surged = surge_problem(problem, incident)
     data = summary(

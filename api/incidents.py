@@ -37,9 +37,10 @@ from api.models import AdviserRow, JobCreate, JobRow, VersionRow, WeekRow
 from api.versions import get_version, publish
 from api.worker import roster_data
 from roster.errors import ScenarioError
-from roster.incident import Booking, Incident, booked_cover, surge_problem
+from roster.incident import Booking, Incident
 from roster.io import coverage_frame, parse_scenario
 from roster.model import Scenario
+from roster.surge_demand import booked_cover, surge_problem
 from roster.timegrid import Grid, iso_utc
 
 # Report windows counted from the incident's start: H+6 is its first 6 hours, D+2 its first 2 days.

@@ -29,11 +29,7 @@ from roster.incident import (
     Incident,
     Manager,
     Span,
-    booked_cover,
     incident_window,
-    managers_missing,
-    surge_problem,
-    surge_violations,
     withdraw,
 )
 from roster.model import Adviser, Team
@@ -41,6 +37,8 @@ from roster.problem import Problem
 from roster.rules import HARD_RULES, Violation
 from roster.shifts import ShiftOption
 from roster.solution import BREAK, Activity, Roster, Shift
+from roster.surge_demand import booked_cover, surge_problem
+from roster.surge_rules import managers_missing, surge_violations
 from roster.timegrid import Grid, to_local
 from roster.validation import validate
 from solver.activities_model import cut_blocks

@@ -14,10 +14,12 @@ import pytest
 
 from api.cli import main
 from roster.errors import ScenarioError
-from roster.incident import Incident, managers_missing, surge_problem, surge_violations
+from roster.incident import Incident
 from roster.io import load_incident, write_roster
 from roster.problem import Problem
 from roster.solution import BREAK, Roster
+from roster.surge_demand import surge_problem
+from roster.surge_rules import managers_missing, surge_violations
 from roster.validation import validate
 from solver.surge import KEPT_RULES, SurgePlan, plan_surge
 from tests.factories import (

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from roster.errors import ScenarioError
-from roster.incident import Duty, incident_window, managers_missing, surge_problem, withdraw
-from roster.incident import surge_violations as violations
+from roster.incident import Duty, incident_window, withdraw
 from roster.problem import Problem
 from roster.solution import Roster, Shift
+from roster.surge_demand import surge_problem
+from roster.surge_rules import managers_missing
+from roster.surge_rules import surge_violations as violations
 from solver.surge import plan_surge
 from tests.factories import compliant_week, make_problem, paris_instant, shift
 from tests.test_surge import FRIDAY, SATURDAY, SUNDAY, incident, planned, snow_plan, week
