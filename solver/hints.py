@@ -87,21 +87,9 @@ def round_relaxation(
     return best_within(model, ranges, seconds, workers, seed, watcher)
 
 
-def replay(model: cp_model.CpModel, values: list[int]) -> cp_model.CpSolver | None:
-    """A solver holding exactly this solution of the model, to read it as any other."""
-    copy = model.clone()
-    for index, value in enumerate(values):
-        copy.add(copy.get_int_var_from_proto_index(index) == value)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 30
-    status = solver.solve(copy)
-    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-
-
 class Solution:
     """A solution of a model read as a CpSolver's (`value`, `boolean_value`, `objective_value`),
-    without solving the model again: `replay` costs a solve, a second on large models."""
+    without solving the model again (with every variable fixed, a second on large models)."""
 
     def __init__(self, model: cp_model.CpModel, values: list[int]) -> None:
         self.values = values
@@ -121,3 +109,6 @@ class Solution:
     def boolean_value(self, literal: cp_model.IntVar) -> bool:
         index = literal.index
         return bool(self.values[index]) if index >= 0 else not self.values[-index - 1]
+
+
+Reader = cp_model.CpSolver | Solution  # where a model's values are read

@@ -24,6 +24,7 @@ from roster.shifts import ShiftOption
 from roster.solution import Roster
 from solver.classes import AdviserClass, classes_of
 from solver.groups import Group
+from solver.hints import Reader
 from solver.labour import AdviserChoices, Enforce, always
 
 SCALE = 12000  # objective units per penalty point: integral for 15- and 30-minute intervals
@@ -271,19 +272,17 @@ class ShiftModel:
         """Indices of the count variables: how many members of a class work each shift."""
         return [lit.index for c in self.choices for lit in c.literals]
 
-    def counts(self, solver: cp_model.CpSolver) -> list[dict[ShiftOption, int]]:
+    def counts(self, solver: Reader) -> list[dict[ShiftOption, int]]:
         """How many members of each class work each shift in the solver's current solution."""
         return [
             {o: v for o, lit in zip(c.options, c.literals, strict=True) if (v := solver.value(lit))}
             for c in self.choices
         ]
 
-    def break_counts(
-        self, solver: cp_model.CpSolver
-    ) -> dict[tuple[Group, ShiftOption], dict[int, int]]:
+    def break_counts(self, solver: Reader) -> dict[tuple[Group, ShiftOption], dict[int, int]]:
         return {
             key: {j: solver.value(v) for j, v in per.items()} for key, per in self.breaks.items()
         }
 
-    def channel_targets(self, solver: cp_model.CpSolver) -> dict[tuple[Group, int, str], int]:
+    def channel_targets(self, solver: Reader) -> dict[tuple[Group, int, str], int]:
         return {key: int(solver.value(v)) for key, v in self.channel.items()}

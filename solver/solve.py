@@ -18,7 +18,7 @@ from solver.activities_model import ActivityModel, place_breaks
 from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
-from solver.hints import best_within, complete_hint, replay, round_relaxation
+from solver.hints import Reader, Solution, best_within, complete_hint, round_relaxation
 from solver.relaxation import LinearRelaxation
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, ShiftModel
@@ -207,10 +207,9 @@ def solve(
         # out of time before the search reported anything: keep the start it was given, or
         # make one now (a slow machine may use up a short limit before any start is found)
         start_from = start_from or _greedy_start(problem, stage1, limit, workers, seed)
+    found: Reader = solver
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
-        replayed = replay(stage1.model, start_from)
-        if replayed is not None:
-            solver, status = replayed, cp_model.FEASIBLE
+        found, status = Solution(stage1.model, start_from), cp_model.FEASIBLE
     if status == cp_model.INFEASIBLE:
         return _no_roster(
             "IMPOSSIBLE",
@@ -230,7 +229,7 @@ def solve(
     chosen = assign(
         problem,
         stage1.classes,
-        stage1.counts(solver),
+        stage1.counts(found),
         seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
         seed=seed,
     )
@@ -238,7 +237,7 @@ def solve(
     if any(not chosen[a] for a in contracted) and (diagnosis := explain(problem)):
         # a class's summed rules held, but some member's own rules cannot
         return _no_roster("IMPOSSIBLE", diagnosis, started, progress)
-    break_at = place_breaks(problem, chosen, stage1.break_counts(solver))
+    break_at = place_breaks(problem, chosen, stage1.break_counts(found))
     # what the persons' weeks score on the rules stage 2 cannot change (counted per class,
     # stage 1 scores fairness lower than the persons may get)
     weeks = Roster([Shift(a, o.start, o.end, ()) for a, w in chosen.items() for o in w])
@@ -248,7 +247,7 @@ def solve(
     }
     offset = sum(fixed_terms.values())
 
-    stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(solver))
+    stage2 = ActivityModel(problem, chosen, break_at, stage1.channel_targets(found))
     watcher = _Watcher(started, "blocks", offset, progress, on_progress)
     watcher.bound = bound
     # the relaxation of the blocks is nearly whole: rounded, it starts the search far nearer

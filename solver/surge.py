@@ -31,12 +31,11 @@ from roster.surge_demand import booked_cover, surge_problem
 from roster.surge_rules import managers_missing, surge_violations
 from roster.timegrid import Grid
 from roster.validation import validate
-from solver.hints import Solution, complete_hint
+from solver.hints import Reader, Solution, complete_hint
 from solver.surge_model import Option, Piece, SurgeModel, post_rules, stand_in
 
 KEPT_RULES = [r for r in HARD_RULES if r not in SUSPENDED_RULES]
 Extra = Mapping[Key, list[int]] | None  # advisers beside the roster's (outsourcers')
-Reader = cp_model.CpSolver | Solution  # where a plan's values are read
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def plan_surge(
     solver.parameters.cp_model_presolve = False
     status = solver.solve(builder.model)
     # the search's bound, or the shortfall no plan can avoid (every other cost is at least 0);
-    # a replayed start knows no bound of its own
+    # a start read as the plan knows no bound of its own
     bound = max(float(builder.floor), solver.best_objective_bound)
     found: Reader = solver
     if status == cp_model.UNKNOWN and start is not None:
