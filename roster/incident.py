@@ -223,14 +223,17 @@ class Incident(Strict):
         """No call-up starts before the request plus the mobilisation lead time."""
         return self.requested_at + timedelta(hours=self.lead_time_hours)
 
+    def chosen_level(self) -> Level:
+        """The severity level given, or none (no factor, no line)."""
+        return self.levels[self.level] if self.level is not None else Level()
+
     def channel_factors(self) -> dict[str, float]:
         """Demand factors per channel: the level's, overridden by those given."""
-        level = self.levels[self.level] if self.level is not None else Level()
-        return {**level.factors, **self.factors}
+        return {**self.chosen_level().factors, **self.factors}
 
     def demand_added(self) -> list[ExtraDemand]:
         """The level's lines opened over the whole incident, then the extra demand given."""
-        level = self.levels[self.level] if self.level is not None else Level()
+        level = self.chosen_level()
         lines = [
             ExtraDemand(channel=c, start=self.start, end=self.end, advisers=n)
             for c, n in level.lines.items()
@@ -262,7 +265,7 @@ class Incident(Strict):
         for name in self.factors:
             if name not in channels:
                 fail(f"unknown channel {name!r}", "factors")
-        level = self.levels[self.level] if self.level is not None else Level()
+        level = self.chosen_level()
         for part in ("factors", "lines"):
             for name in getattr(level, part):
                 if name not in channels:
