@@ -29,6 +29,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -292,6 +293,23 @@ def _store(row: FeedRow, feed: Feed, *, now: datetime) -> None:
     row.builds += 1
 
 
+def published_plan_results(session: Session, incident_id: int) -> list[dict[str, Any]]:
+    """The results of the incident's plans that were published (superseded since or not), in
+    the order they were published."""
+    # a plan's roster is its job's version: published, or superseded since
+    results = session.exec(
+        select(IncidentPlanRow.result)
+        .join(JobRow, col(JobRow.id) == col(IncidentPlanRow.job_id))
+        .join(VersionRow, col(VersionRow.id) == col(JobRow.version_id))
+        .where(
+            IncidentPlanRow.incident_id == incident_id,
+            col(VersionRow.state).in_(("published", "superseded")),
+        )
+        .order_by(col(VersionRow.published_at), col(VersionRow.id))
+    ).all()
+    return [r for r in results if r]
+
+
 def _incident_feed(session: Session, row: FeedRow, *, now: datetime) -> Feed:
     """The crisis cell's feed of an incident: the surge duties of its plans published, as far
     as the week's published roster still works them, in the week's reference zone; no event
@@ -305,18 +323,7 @@ def _incident_feed(session: Session, row: FeedRow, *, now: datetime) -> Feed:
     ).first()
     assert found is not None  # the feed goes with its incident (ON DELETE CASCADE)
     name, timezone, week_id = found
-    # a plan's roster is its job's version: published, or superseded since
-    results = session.exec(
-        select(IncidentPlanRow.result)
-        .join(JobRow, col(JobRow.id) == col(IncidentPlanRow.job_id))
-        .join(VersionRow, col(VersionRow.id) == col(JobRow.version_id))
-        .where(
-            IncidentPlanRow.incident_id == incident_id,
-            col(VersionRow.state).in_(("published", "superseded")),
-        )
-        .order_by(col(VersionRow.published_at), col(VersionRow.id))
-    ).all()
-    duties = published_duties(r for r in results if r)
+    duties = published_duties(published_plan_results(session, incident_id))
     people = {d.adviser_id for d in duties if d.adviser_id is not None}
     if people:
         current = session.exec(

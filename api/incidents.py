@@ -23,6 +23,7 @@ from api import crud
 from api.convert import load_roster, problem_of, scenario_data
 from api.db import now
 from api.errors import BadData, Conflict, NotFound
+from api.feeds import published_plan_results
 from api.incident_models import (
     LEFT_OUT,
     Answer,
@@ -203,7 +204,7 @@ def submit_plan(session: Session, *, incident_id: int, data: JobCreate) -> Incid
     declined = sorted({*given.declined, *(a for a, x in answers.items() if x in LEFT_OUT)})
     accepted = {a for a, x in answers.items() if x == "accepted"}
     confirmed = _confirmed(given, _latest_result(session, incident_id), accepted)
-    withdrawn = _withdrawn(given, _published_results(session, incident_id), set(declined))
+    withdrawn = _withdrawn(given, published_plan_results(session, incident_id), set(declined))
     try:
         incident = Incident.model_validate(
             {**row.data, "declined": declined, "confirmed": confirmed, "withdrawn": withdrawn}
@@ -274,21 +275,6 @@ def _confirmed(given: Incident, result: dict[str, Any], accepted: set[str]) -> l
             keep(i["adviser_id"], i["start"], i["end"])
     for d in result.get("manager_duties", []):
         keep(d["manager_id"], d["start"], d["end"])
-    return out
-
-
-def _published_results(session: Session, incident_id: int) -> list[dict[str, Any]]:
-    """The results of the incident's plans that were published (superseded since or not)."""
-    out = []
-    for plan in session.exec(
-        select(IncidentPlanRow)
-        .where(IncidentPlanRow.incident_id == incident_id)
-        .order_by(col(IncidentPlanRow.number))
-    ).all():
-        version_id = get_job(session, job_id=plan.job_id).version_id
-        version = session.get(VersionRow, version_id) if version_id is not None else None
-        if plan.result and version is not None and version.state != "draft":
-            out.append(plan.result)
     return out
 
 

@@ -86,7 +86,8 @@ def make_incident_feed(
     request: Request, session: SessionDep, _: CrisisCell, incident_id: Id
 ) -> FeedCreated:
     """A new private address of the incident's crisis feed (the surge duties of its published
-    plan: the call-ups that add work), for the crisis cell; any earlier one stops working.
+    plans: call-ups that add work, managers' duties, outsourcers' bookings), for the crisis
+    cell; any earlier one stops working.
 
     The crisis role only: a feed has one address, so a supervisor rotating it would silently
     cut off the cell's subscribed calendars; supervisors read the same call-ups in the plans.
