@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model_helper as cmh
 
 from solver.relaxation import Relaxation
 
@@ -103,8 +104,13 @@ class Solution:
     def _ref(self, ref: int) -> int:
         return self.values[ref] if ref >= 0 else -self.values[-ref - 1]
 
-    def value(self, var: cp_model.IntVar) -> int:
-        return self._ref(var.index)
+    def value(self, expr: cp_model.LinearExprT) -> int:
+        """A variable's or a linear expression's value, as `CpSolver.value` reads either."""
+        if isinstance(expr, int):
+            return expr
+        flat = cmh.FlatIntExpr(expr)
+        terms = zip(flat.vars, flat.coeffs, strict=True)
+        return sum(c * self.values[v.index] for v, c in terms) + flat.offset
 
     def boolean_value(self, literal: cp_model.IntVar) -> bool:
         index = literal.index

@@ -37,6 +37,8 @@ def test_a_solution_reads_as_the_solver_that_found_it(weights: list[int]) -> Non
 
     assert read.objective_value == pytest.approx(solver.objective_value)
     assert read.value(count) == solver.value(count)
+    for expr in (2 * count + 3, sum(picks) - count, ~picks[0] + picks[-1], 7):
+        assert read.value(expr) == solver.value(expr)  # expressions too, as stage 1 reads them
     for b in picks:
         assert read.boolean_value(b) == solver.boolean_value(b)
         assert read.boolean_value(~b) == solver.boolean_value(~b)
