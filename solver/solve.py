@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from roster.problem import Problem
 from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
+from solver.branch_and_cut import MAX_VARIABLES, BranchAndCut
 from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
@@ -29,6 +31,8 @@ OnProgress = Callable[[Progress], None]
 # it gives completed until 50%, shifts until 65%, persons within the next 10%, blocks after that.
 RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.35, 0.50
 SHIFTS_UNTIL, PERSONS_UNTIL = 0.65, 0.75
+# On small weeks SCIP searches the shifts beside all that, until this share of the limit.
+BRANCH_AND_CUT_UNTIL = 0.55
 # Of the time left for the blocks once their relaxation is rounded, this share goes to the
 # blocks it left fractional, the rest to the whole model.
 RINS_SHARE = 0.6
@@ -140,6 +144,41 @@ def _greedy_start(
     )
 
 
+def _take_branch_and_cut(
+    scip: BranchAndCut,
+    stage1: ShiftModel,
+    start_from: list[int] | None,
+    watcher: _Watcher,
+    limit: float,
+    workers: int,
+    seed: int,
+) -> list[int] | None:
+    """SCIP's bound if higher, and its shifts, completed, if better than the start so far."""
+    found = scip.result()
+    if found is None:
+        return start_from
+    watcher.floor = max(watcher.floor, found.bound / SCALE)
+    watcher.bound = watcher.floor
+    shifts = stage1.shift_variables()
+    before = Solution(stage1.model, start_from).objective_value if start_from else math.inf
+    if found.values is None or found.objective is None or found.objective >= before:
+        return start_from
+    # SCIP's whole point, checked by CP-SAT (its tolerances could round a value off), else
+    # only its shifts, with breaks and channels searched again
+    for fixed in (dict(enumerate(found.values)), {i: found.values[i] for i in shifts}):
+        completed = complete_hint(
+            stage1.model,
+            fixed,
+            seconds=max(0.5, 0.05 * limit),
+            workers=workers,
+            seed=seed,
+            watcher=watcher,
+        )
+        if completed:
+            return completed
+    return start_from
+
+
 def solve(
     problem: Problem,
     *,
@@ -158,11 +197,17 @@ def solve(
     seed = settings.seed if seed is None else seed
     workers = workers or settings.workers
     relaxation = LinearRelaxation(stage1.model)
+    scip = None
+    if len(stage1.model.proto.variables) <= MAX_VARIABLES:
+        seconds = limit * BRANCH_AND_CUT_UNTIL - (time.monotonic() - started)
+        scip = BranchAndCut(relaxation, seconds).start()
     relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
     watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
     watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
     # the starts below are searched with some variables fixed: their bounds hold only there
     watcher.bound = watcher.floor
+    # while SCIP searches, the starts leave it a core
+    beside_scip = 1 if scip is not None else workers
     start_from = None
     if relaxed:
         dived = relaxation.dive(
@@ -181,7 +226,7 @@ def solve(
                 stage1.model,
                 dived,
                 seconds=max(0.5, limit * ROUNDED_UNTIL - (time.monotonic() - started)),
-                workers=workers,
+                workers=beside_scip,
                 seed=seed,
                 watcher=watcher,
             )
@@ -191,10 +236,12 @@ def solve(
             relaxed,
             stage1.shift_variables(),
             seconds=max(0.5, limit * ROUNDED_UNTIL - (time.monotonic() - started)),
-            workers=workers,
+            workers=beside_scip,
             seed=seed,
             watcher=watcher,
         )
+    if scip is not None:
+        start_from = _take_branch_and_cut(scip, stage1, start_from, watcher, limit, workers, seed)
     if start_from is None:
         start_from = _greedy_start(problem, stage1, limit, workers, seed)
     spent = time.monotonic() - started

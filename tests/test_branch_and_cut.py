@@ -1,0 +1,66 @@
+"""SCIP on the shift model: a whole point CP-SAT accepts, and a bound no higher than the optimum."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from solver.branch_and_cut import BranchAndCut
+from solver.hints import complete_hint
+from solver.relaxation import LinearRelaxation
+
+
+def _cover(need: int, size: int, odd: int) -> cp_model.CpModel:
+    """Shifts of `size` hours cover `need` hours; `odd` forces a second, dearer kind of shift."""
+    model = cp_model.CpModel()
+    a = model.new_int_var(0, need, "a")
+    b = model.new_int_var(0, need, "b")
+    model.add(size * a + (size + 1) * b >= need)
+    model.add(b >= odd)
+    model.minimize(3 * a + 5 * b + 7)
+    return model
+
+
+def _optimum(model: cp_model.CpModel) -> float:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return solver.objective_value
+
+
+@settings(max_examples=25, deadline=None)
+@given(need=st.integers(0, 40), size=st.integers(1, 8), odd=st.integers(0, 3))
+def test_the_bound_never_exceeds_the_optimum_and_the_point_is_one(
+    need: int, size: int, odd: int
+) -> None:
+    model = _cover(need, size, odd)
+
+    found = BranchAndCut(LinearRelaxation(model), seconds=5).start().result()
+
+    assert found is not None and found.values is not None
+    assert found.bound <= _optimum(model)
+    assert found.objective == _optimum(model)  # so small a model is solved to the end
+    # CP-SAT accepts SCIP's whole point as it is
+    assert complete_hint(model, dict(enumerate(found.values)), seconds=5) == found.values
+
+
+def test_its_bound_is_at_least_the_relaxation_s_and_counts_the_offset() -> None:
+    model = _cover(need=5, size=2, odd=0)  # relaxation: 2.5 shifts of a, 7.5 + 7 points
+    relaxation = LinearRelaxation(model)
+    relaxed = relaxation.solve(seconds=5)
+
+    found = BranchAndCut(relaxation, seconds=5).start().result()
+
+    assert relaxed is not None and found is not None
+    assert relaxed.bound() == 15
+    assert found.bound == 15 == found.objective  # 1 of b and 1 of a: 5 + 3 + 7
+
+
+def test_an_infeasible_model_gives_nothing() -> None:
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 1, "x")
+    model.add(2 * x >= 3)
+    model.minimize(x)
+
+    assert BranchAndCut(LinearRelaxation(model), seconds=5).start().result() is None
