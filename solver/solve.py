@@ -16,7 +16,7 @@ from roster.problem import Problem
 from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
-from solver.branch_and_cut import MAX_VARIABLES, BranchAndCut
+from solver.branch_and_cut import MAX_ADVISERS, BranchAndCut
 from solver.disaggregate import assign
 from solver.explain import explain
 from solver.greedy import greedy_weeks
@@ -31,7 +31,8 @@ OnProgress = Callable[[Progress], None]
 # it gives completed until 50%, shifts until 65%, persons within the next 10%, blocks after that.
 RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.35, 0.50
 SHIFTS_UNTIL, PERSONS_UNTIL = 0.65, 0.75
-# On small weeks SCIP searches the shifts beside all that, until this share of the limit.
+# On weeks of at most MAX_ADVISERS advisers SCIP searches the shifts beside the dive, until
+# this share of the limit.
 BRANCH_AND_CUT_UNTIL = 0.55
 # Of the time left for the blocks once their relaxation is rounded, this share goes to the
 # blocks it left fractional, the rest to the whole model.
@@ -198,7 +199,7 @@ def solve(
     workers = workers or settings.workers
     relaxation = LinearRelaxation(stage1.model)
     scip = None
-    if len(stage1.model.proto.variables) <= MAX_VARIABLES:
+    if sum(cls.size for cls in stage1.classes) <= MAX_ADVISERS:
         seconds = limit * BRANCH_AND_CUT_UNTIL - (time.monotonic() - started)
         scip = BranchAndCut(relaxation, seconds).start()
     relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
