@@ -72,6 +72,19 @@ def assign(
     return out
 
 
+def missed(
+    classes: list[AdviserClass],
+    counts: list[dict[ShiftOption, int]],
+    chosen: dict[str, list[ShiftOption]],
+) -> int:
+    """Shifts counted for a class that its members' weeks do not work."""
+    total = 0
+    for cls, n in zip(classes, counts, strict=True):
+        worked = Counter(o for a in cls.members for o in chosen.get(a.id, []))
+        total += sum(max(0, k - worked[o]) for o, k in n.items())
+    return total
+
+
 def _split(
     problem: Problem,
     cls: AdviserClass,

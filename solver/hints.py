@@ -46,7 +46,11 @@ def best_within(
     status = solver.solve(copy, watcher)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = list(solver.response_proto.solution)
+    return hint(model, list(solver.response_proto.solution))
+
+
+def hint(model: cp_model.CpModel, values: list[int]) -> list[int]:
+    """Hint every variable of `model` with `values` (by variable index); return them."""
     model.clear_hints()
     for index, value in enumerate(values):
         model.add_hint(model.get_int_var_from_proto_index(index), value)

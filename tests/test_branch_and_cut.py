@@ -15,7 +15,7 @@ def _cover(need: int, size: int, odd: int) -> cp_model.CpModel:
     """Shifts of `size` hours cover `need` hours; `odd` forces a second, dearer kind of shift."""
     model = cp_model.CpModel()
     a = model.new_int_var(0, need, "a")
-    b = model.new_int_var(0, need, "b")
+    b = model.new_int_var(0, need + odd, "b")
     model.add(size * a + (size + 1) * b >= need)
     model.add(b >= odd)
     model.minimize(3 * a + 5 * b + 7)
