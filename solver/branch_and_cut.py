@@ -1,7 +1,7 @@
 """The shift model as a mixed-integer program, searched by SCIP beside CP-SAT on small weeks.
 
-On the 30-adviser week SCIP's root cuts raise the relaxation's bound by 2% (30,285 to 30,990
-points) and its diving finds 33,005 points in 8 s, where CP-SAT, started from the
+On the 30-adviser week SCIP's root cuts raise the relaxation's bound by 2% (30,285 to 30,982
+points) and its diving finds 31,490 points in 3.3 s, where CP-SAT, started from the
 relaxation's dive, stays at 35,890. SCIP's solve releases the interpreter, so it runs in a
 thread while the relaxation's dive and CP-SAT use the other core; the better start and the
 higher bound of the two are kept.

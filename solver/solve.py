@@ -193,7 +193,7 @@ def _take_branch_and_cut(
     else:
         return start_from
     # a MIP optimum leans on the class model's summed rules: on airline_week in 30 s SCIP's
-    # counts left one shift no member could work, and the roster lost 5,000 points to it
+    # counts left one shift no member could work, and the roster lost 4,000 points to it
     if start_from and _misses(stage1, completed, limit, seed) > _misses(
         stage1, start_from, limit, seed
     ):
@@ -229,7 +229,10 @@ def solve(
     scip = None
     if sum(cls.size for cls in stage1.classes) <= MAX_ADVISERS:
         seconds = limit * BRANCH_AND_CUT_UNTIL - (time.monotonic() - started)
-        scip = BranchAndCut(relaxation, seconds).start()
+        try:
+            scip = BranchAndCut(relaxation, seconds).start()
+        except ValueError as error:  # SCIP is a help here, never a reason to fail
+            log.warning("%s", error)
     relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
     watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
     watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
