@@ -29,7 +29,7 @@ class Relaxation:
 
     def bound(self) -> int:
         """The objective rounded up: every solution of an integral objective is at least this."""
-        return math.ceil(self.objective - 1e-7 * max(1.0, abs(self.objective)))
+        return round_up(self.objective, 1e-7)
 
 
 class Unsupported(ValueError):
@@ -124,6 +124,15 @@ class LinearRelaxation:
         """Undo every fixing of the dives so far."""
         for x, (low, high) in zip(self.xs, self._free, strict=True):
             x.SetBounds(low, high)
+
+
+def round_up(value: float, tolerance: float) -> int:
+    """A solver's bound on a whole objective, rounded up once its relative tolerance is given back.
+
+    >>> round_up(7.5, 1e-7), round_up(8.0000001, 1e-7)
+    (8, 8)
+    """
+    return math.ceil(value - tolerance * max(1.0, abs(value)))
 
 
 def _hull(domain: list[int]) -> tuple[int, int]:

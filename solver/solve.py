@@ -227,7 +227,7 @@ def solve(
     workers = workers or settings.workers
     relaxation = LinearRelaxation(stage1.model)
     scip = None
-    if sum(cls.size for cls in stage1.classes) <= MAX_ADVISERS:
+    if len(problem.scenario.advisers) <= MAX_ADVISERS:
         seconds = limit * BRANCH_AND_CUT_UNTIL - (time.monotonic() - started)
         try:
             scip = BranchAndCut(relaxation, seconds).start()
@@ -238,7 +238,8 @@ def solve(
     watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
     # the starts below are searched with some variables fixed: their bounds hold only there
     watcher.bound = watcher.floor
-    # while SCIP searches, the starts leave it a core
+    # while SCIP searches, the dive's completions leave it a core (the search beside it, in
+    # _take_branch_and_cut, has the scenario's workers)
     beside_scip = 1 if scip is not None else workers
     start_from = None
     if relaxed:
