@@ -18,12 +18,14 @@ def best_within(
     workers: int = 1,
     seed: int = 0,
     watcher: cp_model.CpSolverSolutionCallback | None = None,
+    start: dict[int, int] | None = None,
 ) -> list[int] | None:
     """Hint every variable of `model` with the best solution found with `ranges` imposed.
 
     `ranges` maps variable indices to (lowest, highest) values. The rest is searched for
-    `seconds` in a copy of the model. Returns the solution, or None (leaving the hints as
-    they were) if none is found in time. `watcher` hears of each improving solution.
+    `seconds` in a copy of the model, from the values `start` hints (index -> value), if
+    given. Returns the solution, or None (leaving the hints as they were) if none is found
+    in time. `watcher` hears of each improving solution.
     """
     copy = model.clone()
     variables = copy.proto.variables
@@ -39,6 +41,8 @@ def best_within(
             copy.add(var >= low)
             copy.add(var <= high)
     copy.clear_hints()
+    for index, value in (start or {}).items():
+        copy.add_hint(copy.get_int_var_from_proto_index(index), value)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
@@ -64,10 +68,11 @@ def complete_hint(
     workers: int = 1,
     seed: int = 0,
     watcher: cp_model.CpSolverSolutionCallback | None = None,
+    start: dict[int, int] | None = None,
 ) -> list[int] | None:
     """Hint every variable with the best solution that takes `fixed` (index -> value)."""
     ranges = {i: (v, v) for i, v in fixed.items()}
-    return best_within(model, ranges, seconds, workers, seed, watcher)
+    return best_within(model, ranges, seconds, workers, seed, watcher, start)
 
 
 def round_relaxation(

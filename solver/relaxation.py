@@ -13,11 +13,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model_helper as cmh
 
 INFINITE = 2**62  # CP-SAT writes unbounded sides of a linear constraint as +-2^63 - 1
 WHOLE = 1e-6  # a relaxed value this close to an integer counts as that integer
+RESCUES = 5  # dead ends a dive backs out of before it gives up
 
 
 @dataclass(frozen=True)
@@ -44,37 +46,16 @@ class LinearRelaxation:
     """
 
     def __init__(self, model: cp_model.CpModel) -> None:
-        proto = model.proto
+        self.proto = _linear_program(model.proto)
         lp = pywraplp.Solver.CreateSolver("GLOP")
-        # the proto's repeated fields do not index from the end: copy them to lists first
-        xs = [lp.NumVar(*_hull(list(v.domain)), "") for v in proto.variables]
-
-        def literal(ref: int) -> pywraplp.LinearExpr:
-            return xs[ref] if ref >= 0 else 1 - xs[-ref - 1]
-
-        for ct in proto.constraints:
-            if len(ct.enforcement_literal):
-                raise Unsupported("an enforced constraint")
-            if ct.has_linear():
-                terms = ct.linear
-                expr = lp.Sum([c * xs[v] for v, c in zip(terms.vars, terms.coeffs, strict=True)])
-                low, high = _hull(list(terms.domain))
-                if low > -INFINITE:
-                    lp.Add(expr >= low)
-                if high < INFINITE:
-                    lp.Add(expr <= high)
-            elif ct.has_at_most_one():
-                lp.Add(lp.Sum([literal(r) for r in ct.at_most_one.literals]) <= 1)
-            elif ct.has_exactly_one():
-                lp.Add(lp.Sum([literal(r) for r in ct.exactly_one.literals]) == 1)
-            elif ct.has_bool_or():
-                lp.Add(lp.Sum([literal(r) for r in ct.bool_or.literals]) >= 1)
-            else:
-                raise Unsupported("a non-linear constraint")
-        goal = proto.objective
-        lp.Minimize(lp.Sum([c * xs[v] for v, c in zip(goal.vars, goal.coeffs, strict=True)]))
-        self.lp, self.xs = lp, xs
-        self._free = [(x.lb(), x.ub()) for x in xs]
+        # loaded from a proto: building the rows through pywraplp's expressions took about
+        # a second for the 30-adviser week's 9,000 variables, a tenth of its time limit
+        error = lp.LoadModelFromProto(self.proto)
+        if error:
+            raise Unsupported(error)
+        self.lp, self.xs = lp, lp.variables()
+        self._free = [(x.lb(), x.ub()) for x in self.xs]
+        goal = model.proto.objective
         self.offset, self.scale = goal.offset, goal.scaling_factor or 1.0
 
     def solve(self, seconds: float) -> Relaxation | None:
@@ -87,38 +68,73 @@ class LinearRelaxation:
 
     def dive(
         self,
-        indices: Sequence[int],
+        groups: Sequence[Sequence[int]],
         seconds: float,
         share: float = 0.25,
         zeros_free: bool = False,
     ) -> dict[int, int] | None:
-        """Whole values for the `indices` variables, found by fixing and solving again.
+        """Whole values for the variables of `groups`, found by fixing and solving again.
 
         Each round fixes the variables already whole, and a `share` of the fractional ones
         (those nearest a whole number first) to their nearest integer, then solves again, so
-        the relaxation adapts to each fixing. With `zeros_free`, variables at zero stay free:
-        the dive takes more rounds, but keeps the options that a later round may need (the
-        750-adviser week's dive ran out of them with zeros fixed, the 30-adviser week's with
-        zeros free). None if a round has no solution or time runs out. The fixings stay until
-        `reset`.
+        the relaxation adapts to each fixing. A round that leaves no solution is undone and
+        one fractional variable is fixed instead, to its nearest integer or else the other
+        side: two counts at one half cannot both go down where they sum to one.
+
+        Where neither side has a solution, a zero fixed earlier closed the way: a group (the
+        counts of one class) still fractional then gets its zeros back, and keeps them free
+        from then on. On a 30-adviser week, zeros fixed early left one adviser Tuesday to
+        Saturday and no weekly rest. With `zeros_free` every group's zeros stay free from the
+        start: more rounds, but the 750-adviser week's dive needed it. None if the dead ends
+        persist or time runs out. The fixings stay until `reset`.
         """
         deadline = time.monotonic() + seconds
-        while True:
-            point = self.solve(deadline - time.monotonic())
-            if point is None or time.monotonic() > deadline:
-                return None
-            values = {i: point.values[i] for i in indices}
+        group_of = {i: g for g, members in enumerate(groups) for i in members}
+        loose = set(range(len(groups))) if zeros_free else set()
+        rescues = 0
+        point = self.solve(seconds)
+        while point is not None and time.monotonic() <= deadline:
+            values = {i: point.values[i] for i in group_of}
             fractional = sorted(
                 (i for i, v in values.items() if abs(v - round(v)) > WHOLE),
                 key=lambda i: abs(values[i] - round(values[i])),
             )
             if not fractional:
                 return {i: round(v) for i, v in values.items()}
-            fix = set(fractional[: max(1, math.ceil(len(fractional) * share))])
-            for i, v in values.items():
-                whole = i not in fractional and not (zeros_free and round(v) == 0)
-                if i in fix or whole:
-                    self.xs[i].SetBounds(round(v), round(v))
+            chosen = set(fractional[: max(1, math.ceil(len(fractional) * share))])
+            fixings = {
+                i: round(v)
+                for i, v in values.items()
+                if i in chosen
+                or (i not in fractional and not (group_of[i] in loose and round(v) == 0))
+            }
+            point = self.fixed(fixings, deadline)
+            first, value = fractional[0], values[fractional[0]]
+            for whole in (round(value), 2 * math.floor(value) + 1 - round(value)):
+                if point is not None or time.monotonic() > deadline:
+                    break
+                point = self.fixed({first: whole}, deadline)
+            if point is None and rescues < RESCUES:
+                rescues += 1
+                stuck = {group_of[i] for i in fractional} - loose
+                loose |= stuck
+                for g in stuck:
+                    for i in groups[g]:
+                        if self.xs[i].ub() == 0 < self._free[i][1]:
+                            self.xs[i].SetBounds(*self._free[i])
+                point = self.solve(deadline - time.monotonic())
+        return None
+
+    def fixed(self, fixings: dict[int, int], deadline: float) -> Relaxation | None:
+        """The relaxation with `fixings` too, solved by `deadline`; if none, they are undone."""
+        before = {i: (self.xs[i].lb(), self.xs[i].ub()) for i in fixings}
+        for i, value in fixings.items():
+            self.xs[i].SetBounds(value, value)
+        point = self.solve(deadline - time.monotonic())
+        if point is None:
+            for i, (low, high) in before.items():
+                self.xs[i].SetBounds(low, high)
+        return point
 
     def reset(self) -> None:
         """Undo every fixing of the dives so far."""
@@ -138,3 +154,59 @@ def round_up(value: float, tolerance: float) -> int:
 def _hull(domain: list[int]) -> tuple[int, int]:
     """The smallest interval holding a CP-SAT domain (a flat list of interval ends)."""
     return domain[0], domain[-1]
+
+
+def _linear_program(proto: cmh.CpModelProto) -> linear_solver_pb2.MPModelProto:
+    """The CP-SAT model's constraints and objective as linear rows over continuous variables.
+
+    A negated literal (a negative reference) stands for 1 - x: its coefficient goes to x
+    with the other sign and the constant to the row's bounds (or the objective's offset).
+    """
+    lp = linear_solver_pb2.MPModelProto()
+    for v in proto.variables:
+        low, high = _hull(list(v.domain))
+        lp.variable.add(lower_bound=low, upper_bound=high)
+
+    def row(refs: list[int], coeffs: list[int], low: float, high: float) -> None:
+        constant = 0
+        if refs and min(refs) < 0:
+            for k, (ref, c) in enumerate(zip(refs, coeffs, strict=True)):
+                if ref < 0:
+                    refs[k], coeffs[k] = -ref - 1, -c
+                    constant += c
+        lp.constraint.add(
+            var_index=refs,
+            coefficient=coeffs,
+            lower_bound=low - constant if low > -INFINITE else -math.inf,
+            upper_bound=high - constant if high < INFINITE else math.inf,
+        )
+
+    for ct in proto.constraints:
+        if len(ct.enforcement_literal):
+            raise Unsupported("an enforced constraint")
+        if ct.has_linear():
+            linear = ct.linear
+            domain = list(linear.domain)
+            row(list(linear.vars), list(linear.coeffs), domain[0], domain[-1])
+        elif ct.has_at_most_one():
+            refs = list(ct.at_most_one.literals)
+            row(refs, [1] * len(refs), -INFINITE - 1, 1)
+        elif ct.has_exactly_one():
+            refs = list(ct.exactly_one.literals)
+            row(refs, [1] * len(refs), 1, 1)
+        elif ct.has_bool_or():
+            refs = list(ct.bool_or.literals)
+            row(refs, [1] * len(refs), 1, INFINITE + 1)
+        else:
+            raise Unsupported("a non-linear constraint")
+    goal = proto.objective
+    coefficients = [0] * len(proto.variables)
+    for ref, c in zip(goal.vars, goal.coeffs, strict=True):
+        if ref >= 0:
+            coefficients[ref] += c
+        else:  # c * (1 - x)
+            coefficients[-ref - 1] -= c
+            lp.objective_offset += c
+    for variable, c in zip(lp.variable, coefficients, strict=True):
+        variable.objective_coefficient = c
+    return lp

@@ -272,6 +272,10 @@ class ShiftModel:
         """Indices of the count variables: how many members of a class work each shift."""
         return [lit.index for c in self.choices for lit in c.literals]
 
+    def shift_groups(self) -> list[list[int]]:
+        """The count variables' indices, class by class."""
+        return [[lit.index for lit in c.literals] for c in self.choices]
+
     def counts(self, solver: Reader) -> list[dict[ShiftOption, int]]:
         """How many members of each class work each shift in the solver's current solution."""
         return [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -64,3 +66,27 @@ def test_an_infeasible_model_gives_nothing() -> None:
     model.minimize(x)
 
     assert BranchAndCut(LinearRelaxation(model), seconds=5).start().result() is None
+
+
+def test_stopping_ends_the_search_long_before_its_time_limit() -> None:
+    # a market split (Cornuejols and Dawande): subsets hitting half of each of four row sums,
+    # a classic that branch and bound takes hours to settle, here with slack so it has points
+    rows = [[(17 * i * i + 31 * j * j + 7 * i * j + 3) % 97 for j in range(36)] for i in range(4)]
+    model = cp_model.CpModel()
+    picks = [model.new_bool_var(f"x{j}") for j in range(36)]
+    slacks = []
+    for row in rows:
+        over, under = model.new_int_var(0, sum(row), ""), model.new_int_var(0, sum(row), "")
+        picked = sum(a * x for a, x in zip(row, picks, strict=True))
+        model.add(picked + under - over == sum(row) // 2)
+        slacks += [over, under]
+    model.minimize(sum(slacks))
+    scip = BranchAndCut(LinearRelaxation(model), seconds=300).start()
+    started = time.monotonic()
+
+    time.sleep(1)
+    scip.stop()
+
+    # a search left running would hold its core until its limit, 300 s
+    assert time.monotonic() - started < 60
+    assert scip.status is not None  # SCIP's solve has returned

@@ -88,3 +88,53 @@ def test_rounding_keeps_whole_values_and_decides_the_fractional_ones() -> None:
     for var in (a, b):
         low = int(relaxed.values[var.Index()])
         assert low <= values[var.Index()] <= low + 1
+
+
+def test_negated_literals_count_as_one_minus_the_variable() -> None:
+    model = cp_model.CpModel()
+    x, y = model.NewBoolVar("x"), model.NewBoolVar("y")
+    model.AddBoolOr([~x, ~y])  # not both: x + y <= 1
+    model.AddAtMostOne([~x, y])  # y only with x: y <= x
+    model.Maximize(2 * x + 3 * y)
+
+    relaxed = LinearRelaxation(model).solve(seconds=5)
+
+    assert relaxed is not None
+    # with x + y <= 1 and y <= x the best is x = y = 1/2, not the whole x = 1, y = 0 (2):
+    # read wrongly, either negation would let y = 1 and score 3 or more
+    assert relaxed.objective == pytest.approx(2.5)
+
+
+def test_a_dive_takes_the_other_side_where_the_nearest_whole_value_has_no_solution() -> None:
+    model = cp_model.CpModel()
+    x = model.NewIntVar(0, 3, "x")
+    model.Add(5 * x >= 7)  # the relaxation's x = 1.4 rounds to 1, which breaks this
+    model.Minimize(x)
+    relaxation = LinearRelaxation(model)
+
+    assert relaxation.dive([[x.Index()]], seconds=5) == {x.Index(): 2}
+
+
+def test_a_dive_gives_a_group_its_zeros_back_at_a_dead_end() -> None:
+    # a is dear and at zero in the relaxation, so the first round fixes it there; then
+    # 2b + 2c = 1 + a has no whole solution, and the dive must take a = 1 after all
+    model = cp_model.CpModel()
+    a, b, c = (model.NewIntVar(0, 1, name) for name in "abc")
+    model.Add(2 * b + 2 * c == 1 + a)
+    model.Minimize(10 * a + b + c)
+    relaxation = LinearRelaxation(model)
+
+    dived = relaxation.dive([[a.Index(), b.Index(), c.Index()]], seconds=5)
+
+    assert dived is not None
+    assert dived[a.Index()] == 1
+    assert dived[b.Index()] + dived[c.Index()] == 1
+
+
+def test_a_dive_with_no_whole_solution_gives_none() -> None:
+    model = cp_model.CpModel()
+    b, c = model.NewIntVar(0, 1, "b"), model.NewIntVar(0, 1, "c")
+    model.Add(2 * b + 2 * c == 1)
+    model.Minimize(b + c)
+
+    assert LinearRelaxation(model).dive([[b.Index(), c.Index()]], seconds=5) is None
