@@ -238,11 +238,11 @@ def solve(
             scip = BranchAndCut(relaxation, seconds).start()
         except ValueError as error:  # SCIP is a help here, never a reason to fail
             log.warning("%s", error)
-    began = time.monotonic()
     relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
-    pace = BRANCH_AND_CUT_PACE * (time.monotonic() - began)
-    if scip is not None and (not relaxed or scip.deadline - time.monotonic() < pace):
-        log.info("SCIP stopped: too slow here to find a point in time (%.1f s)", pace)
+    # with no relaxation there is no pace to judge by, and SCIP may be the only search left
+    pace = BRANCH_AND_CUT_PACE * relaxed.seconds if relaxed else 0.0
+    if scip is not None and scip.deadline - time.monotonic() < pace:
+        log.info("SCIP stopped: at this pace its first point needs %.1f s, more than it has", pace)
         scip.stop()
         scip = None
     watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
