@@ -1,7 +1,7 @@
 """The linear relaxation of a CP-SAT model, solved with GLOP: a bound, and a dive to a start.
 
 CP-SAT's own search spends seconds on cuts before its linear relaxation guides it anywhere;
-the plain relaxation of the shift model solves in about a second and is at least as strong,
+the plain relaxation of the shift model solves in under a second and is at least as strong,
 so it gives the bound, and by diving (fixing whole values round after round) the start that
 the search lacks.
 """
@@ -55,8 +55,8 @@ class LinearRelaxation:
     def __init__(self, model: cp_model.CpModel) -> None:
         self.proto = _linear_program(model.proto)
         lp = pywraplp.Solver.CreateSolver("GLOP")
-        # loaded from a proto: building the rows through pywraplp's expressions took about
-        # a second for the 30-adviser week's 9,000 variables, a tenth of its time limit
+        # loaded from a proto: built row by row through pywraplp's expressions, the 30-adviser
+        # week's 9,000 variables took 0.36 s (1.0 s on a slower machine), against 0.15 s
         error = lp.LoadModelFromProto(self.proto)
         if error:
             raise Unsupported(error)
