@@ -40,7 +40,7 @@ class BranchAndCut:
 
     def __init__(self, relaxation: LinearRelaxation, seconds: float) -> None:
         proto = linear_solver_pb2.MPModelProto()
-        relaxation.lp.ExportModelToProto(proto)
+        proto.CopyFrom(relaxation.proto)  # the program as built, without the dive's fixings
         for variable in proto.variable:
             variable.is_integer = True  # every CP-SAT variable is
         self.mip = pywraplp.Solver.CreateSolver("SCIP")

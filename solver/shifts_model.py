@@ -268,13 +268,13 @@ class ShiftModel:
                 out[lit.index] = sum(o in p for p in picked)
         return out
 
-    def shift_variables(self) -> list[int]:
-        """Indices of the count variables: how many members of a class work each shift."""
-        return [lit.index for c in self.choices for lit in c.literals]
-
     def shift_groups(self) -> list[list[int]]:
-        """The count variables' indices, class by class."""
+        """Indices of the count variables (how many members work each shift), class by class."""
         return [[lit.index for lit in c.literals] for c in self.choices]
+
+    def shift_variables(self) -> list[int]:
+        """Indices of the count variables of every class."""
+        return [i for group in self.shift_groups() for i in group]
 
     def counts(self, solver: Reader) -> list[dict[ShiftOption, int]]:
         """How many members of each class work each shift in the solver's current solution."""
