@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from api.settings import Settings
+
+if TYPE_CHECKING:  # the models load SQLAlchemy's tables: only where a command needs them
+    from api.models import WeekRow
+    from roster.model import Scenario
 
 COMMANDS = ("serve", "token")
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "airline_week"
@@ -80,20 +85,9 @@ def token_create(settings: Settings, role: str, adviser: str | None, label: str)
     return 0
 
 
-def load_example(
-    settings: Settings, scenario: Path, *, quiet: bool = False, time_limit: float | None = None
-) -> tuple[int, str]:
-    """Load a scenario, solve and publish its week unless published already; (week id, token).
-
-    Running it again on the same database loads nothing twice and solves nothing again.
-    """
-    from api.auth import create_token
-    from api.convert import import_scenario, take_snapshot
-    from api.db import make_engine, migrate
-    from api.jobs import record_result
-    from api.models import JobRow, VersionRow
-    from api.versions import publish
-    from api.worker import solve_snapshot
+def import_folder(session: Session, scenario: Path) -> tuple[Scenario, WeekRow]:
+    """Read a scenario folder (its demand CSV and forecast too) into the tables, uncommitted."""
+    from api.convert import import_scenario
     from roster.demand import read_demand_csv
     from roster.forecast import read_forecast_csv
     from roster.io import load_scenario, scenario_path
@@ -107,10 +101,28 @@ def load_example(
         frame = read_demand_csv(file.parent / loaded.demand.csv, loaded, grid)
     if loaded.demand.forecast:
         forecast = read_forecast_csv(file.parent / loaded.demand.forecast, loaded, grid)
+    return loaded, import_scenario(session, loaded, frame, forecast)
+
+
+def load_example(
+    settings: Settings, scenario: Path, *, quiet: bool = False, time_limit: float | None = None
+) -> tuple[int, str]:
+    """Load a scenario, solve and publish its week unless published already; (week id, token).
+
+    Running it again on the same database loads nothing twice and solves nothing again.
+    """
+    from api.auth import create_token
+    from api.convert import take_snapshot
+    from api.db import make_engine, migrate
+    from api.jobs import record_result
+    from api.models import JobRow, VersionRow
+    from api.versions import publish
+    from api.worker import solve_snapshot
+
     engine = make_engine(settings.database_url)
     migrate(engine)
     with Session(engine) as session:
-        week = import_scenario(session, loaded, frame, forecast)
+        loaded, week = import_folder(session, scenario)
         session.commit()
         assert week.id is not None
         if week.published_version_id is None:

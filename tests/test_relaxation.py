@@ -147,23 +147,15 @@ def test_the_example_week_as_the_service_stores_it_has_a_relaxation(tmp_path: Pa
     # ABNORMAL; the relaxation is solved again without presolve rather than lost
     from sqlmodel import Session
 
-    from api.cli_service import EXAMPLE
-    from api.convert import import_scenario, problem_of, take_snapshot
+    from api.cli_service import EXAMPLE, import_folder
+    from api.convert import problem_of, take_snapshot
     from api.db import make_engine, migrate
-    from roster.demand import read_demand_csv
-    from roster.io import load_scenario, scenario_path
-    from roster.timegrid import Grid
     from solver.shifts_model import ShiftModel
 
-    file = scenario_path(EXAMPLE)
-    scenario = load_scenario(file)
-    week = scenario.week
-    grid = Grid.for_week(week.monday, week.timezone, week.interval_minutes)
-    demand = read_demand_csv(file.parent / str(scenario.demand.csv), scenario, grid)
     engine = make_engine(f"sqlite:///{tmp_path / 'roster.db'}")
     migrate(engine)
     with Session(engine) as session:
-        snapshot = take_snapshot(session, import_scenario(session, scenario, demand))
+        snapshot = take_snapshot(session, import_folder(session, EXAMPLE)[1])
     engine.dispose()
     model = ShiftModel(problem_of(snapshot)).build().model
 
