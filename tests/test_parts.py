@@ -1,0 +1,144 @@
+"""Independent parts of a model: found, solved apart, fixed only where proven optimal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from examples.generate import generate
+from solver.parts import part_model, parts, settle_parts
+from solver.relaxation import LinearRelaxation
+from solver.shifts_model import ShiftModel
+
+
+def _covers(needs: list[int], size: int) -> tuple[cp_model.CpModel, list[list[cp_model.IntVar]]]:
+    """One cover per need, each its own problem: whole shifts of `size` hours, 3 points each."""
+    model = cp_model.CpModel()
+    shifts = []
+    for k, need in enumerate(needs):
+        a = model.new_int_var(0, need, f"a{k}")
+        b = model.new_int_var(0, need, f"b{k}")
+        model.add(size * a + size * b >= need)
+        shifts.append([a, b])
+    model.minimize(sum(3 * x for pair in shifts for x in pair))
+    return model, shifts
+
+
+def _optimum(model: cp_model.CpModel) -> float:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return solver.objective_value
+
+
+def test_constraints_that_share_no_variable_make_separate_parts() -> None:
+    model, shifts = _covers([5, 7, 9], size=2)
+
+    found = parts(model.proto)
+
+    assert sorted(sorted(p) for p in found) == sorted(sorted(x.index for x in s) for s in shifts)
+
+
+def test_a_constraint_across_two_parts_joins_them() -> None:
+    model, shifts = _covers([5, 7], size=2)
+    model.add(shifts[0][0] + shifts[1][1] <= 3)
+
+    assert len(parts(model.proto)) == 1
+
+
+def test_an_enforcement_literal_joins_the_parts_it_enforces_in() -> None:
+    model, shifts = _covers([5, 7], size=2)
+    switch = model.new_bool_var("switch")
+    model.add(shifts[0][0] >= 1).only_enforce_if(switch)
+    model.add(shifts[1][0] >= 1).only_enforce_if(switch.Not())
+
+    assert len(parts(model.proto)) == 1
+
+
+def test_a_variable_no_constraint_reads_is_a_part_of_its_own() -> None:
+    model, _ = _covers([5], size=2)
+    model.new_int_var(0, 3, "loose")
+
+    assert sorted(len(p) for p in parts(model.proto)) == [1, 2]
+
+
+@settings(max_examples=25, deadline=None)
+@given(needs=st.lists(st.integers(0, 30), min_size=1, max_size=4), size=st.integers(1, 6))
+def test_the_optima_of_the_parts_add_up_to_the_optimum_of_the_whole(
+    needs: list[int], size: int
+) -> None:
+    model, _ = _covers(needs, size)
+
+    apart = sum(_optimum(part_model(model, p)) for p in parts(model.proto))
+
+    assert apart == _optimum(model)
+
+
+def test_every_part_but_the_largest_is_fixed_at_its_optimum() -> None:
+    model, shifts = _covers([20, 5, 9], size=2)
+    model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)  # the largest part: 3 variables
+    whole = _optimum(model)
+
+    settled = settle_parts(model, seconds=5)
+
+    assert settled.parts == 2
+    assert sorted(settled.values) == sorted(x.index for s in shifts[1:] for x in s)
+    domains = model.proto.variables
+    for index, value in settled.values.items():
+        assert list(domains[index].domain) == [value, value]
+    assert list(domains[shifts[0][0].index].domain) == [0, 20]  # the largest is left free
+    assert settled.objective == 3 * 3 + 3 * 5  # ceil(5 / 2) and ceil(9 / 2) shifts
+    assert _optimum(model) == whole  # nothing lost
+
+
+def test_a_part_with_no_solution_is_left_to_the_search_of_the_whole() -> None:
+    model, shifts = _covers([20, 5], size=2)
+    model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)
+    model.add(shifts[1][0] + shifts[1][1] <= 1)  # 2 hours cannot cover 5
+
+    settled = settle_parts(model, seconds=5)
+
+    assert settled.parts == 0 and not settled.values
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.INFEASIBLE
+
+
+def test_a_part_not_proven_optimal_in_time_is_left_free() -> None:
+    model, shifts = _covers([20, 5], size=2)
+    model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)
+
+    settled = settle_parts(model, seconds=0.0)
+
+    assert settled.parts == 0
+    assert list(model.proto.variables[shifts[1][0].index].domain) == [0, 5]
+
+
+def test_a_model_with_other_constraints_is_left_whole() -> None:
+    model, shifts = _covers([5, 7], size=2)
+    model.add_max_equality(model.new_int_var(0, 9, "top"), [shifts[0][0], shifts[1][0]])
+
+    assert settle_parts(model, seconds=5).parts == 0
+
+
+def test_the_night_team_of_a_generated_week_is_settled_and_the_bound_rises(tmp_path) -> None:
+    # the Paris day and the Sydney night share no interval: two parts, the night the smaller
+    problem = generate(tmp_path, 30, date(2026, 11, 23), 0, "parts", "sydney")
+    before = LinearRelaxation(ShiftModel(problem).build().model).solve(seconds=10)
+    stage1 = ShiftModel(problem).build()
+    night = {
+        lit.index
+        for cls, c in zip(stage1.classes, stage1.choices, strict=True)
+        if cls.team.name == "sydney"
+        for lit in c.literals
+    }
+
+    settled = settle_parts(stage1.model, seconds=10)
+    after = LinearRelaxation(stage1.model).solve(seconds=10)
+
+    assert settled.parts == 1
+    assert night <= set(settled.values)
+    assert before is not None and after is not None
+    assert after.bound() > before.bound()
