@@ -15,6 +15,7 @@ import logging
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -25,7 +26,7 @@ from solver.relaxation import LinearRelaxation
 
 log = logging.getLogger(__name__)
 # Of a part's time, SCIP's search for a proof: CP-SAT then only checks its point, or searches on
-SCIP_SHARE = 0.8
+SCIP_SHARE = 0.85
 KINDS = ("linear", "at_most_one", "exactly_one", "bool_or", "bool_and")  # of constraints read
 
 
@@ -116,19 +117,31 @@ def part_model(model: cp_model.CpModel, indices: list[int]) -> cp_model.CpModel:
 
 @dataclass(frozen=True)
 class Settled:
-    """Parts fixed at a proven optimum: their variables' values, and the objective they add."""
+    """What solving the parts apart decided, by variable index and in objective units."""
 
-    values: dict[int, int]
-    objective: float
-    parts: int
+    values: dict[int, int]  # of the parts fixed at their optimum
+    objective: float  # the optimum of every part settled, fixed or floored
+    fixed: int  # parts fixed at their optimum
+    floored: int  # parts whose optimum became a floor on their objective instead
+
+
+def _always(values: dict[int, int]) -> bool:
+    return True
 
 
 def settle_parts(
-    model: cp_model.CpModel, seconds: float, workers: int = 1, seed: int = 0
+    model: cp_model.CpModel,
+    seconds: float,
+    workers: int = 1,
+    seed: int = 0,
+    accept: Callable[[dict[int, int]], bool] = _always,
 ) -> Settled:
-    """Solve every part but the largest apart, within `seconds` in all; fix those proven optimal.
+    """Solve every part but the largest apart within `seconds` in all; fix those proven optimal.
 
-    The model's domains are narrowed in place to the values fixed. A part not settled in its
+    The model's domains are narrowed in place to the values fixed. A part whose optimal values
+    `accept` refuses (they may be optimal here and still bad for what is built from them) is
+    not fixed: its objective gets its optimum as a floor instead, a valid cut that raises the
+    relaxation's bound just as much and leaves the search free. A part not settled in its
     time, or found infeasible, is left as it was: the whole model's search decides it (and
     reports the infeasibility in its own terms).
     """
@@ -136,34 +149,45 @@ def settle_parts(
     try:
         found = parts(model.proto)
     except ValueError:
-        return Settled({}, 0.0, 0)
+        return Settled({}, 0.0, 0, 0)
     goal = {_variable(ref) for ref in model.proto.objective.vars}
     # a part without objective terms costs nothing whatever its values: left to the search
     costly = [p for p in found[1:] if any(i in goal for i in p)]
     values: dict[int, int] = {}
-    objective, settled = 0.0, 0
+    objective, floored = 0.0, 0
     for k, indices in enumerate(costly):
         left = (deadline - time.monotonic()) / (len(costly) - k)  # shared among those left
         if left <= 0.05:
             break
-        solved = _solve_part(part_model(model, indices), left, workers, seed)
+        part = part_model(model, indices)
+        solved = _solve_part(part, left, workers, seed)
         if solved is None:
             continue
-        values.update(zip(indices, solved.values, strict=True))
         objective += solved.objective
-        settled += 1
+        optimum = dict(zip(indices, solved.values, strict=True))
+        if accept(optimum):
+            values.update(optimum)
+            continue
+        floored += 1
+        model.add(_objective(model, among=set(indices)) >= solved.raw)
     _fix(model, values)
-    if settled:
+    fixed = sum(1 for p in costly if p[0] in values)
+    if fixed or floored:
         log.info(
-            "%d of %d parts settled apart: %g of the objective", settled, len(found), objective
+            "of %d parts, %d fixed and %d floored apart: %g of the objective",
+            len(found),
+            fixed,
+            floored,
+            objective,
         )
-    return Settled(values, objective, settled)
+    return Settled(values, objective, fixed, floored)
 
 
 @dataclass(frozen=True)
 class _Optimum:
     values: list[int]
-    objective: float
+    objective: float  # scaled as the model's
+    raw: int  # the sum of the objective's terms
 
 
 def _solve_part(part: cp_model.CpModel, seconds: float, workers: int, seed: int) -> _Optimum | None:
@@ -193,11 +217,14 @@ def _solve_part(part: cp_model.CpModel, seconds: float, workers: int, seed: int)
     solver.parameters.random_seed = seed
     if solver.solve(part) != cp_model.OPTIMAL:
         return None
-    return _Optimum(list(solver.response_proto.solution), solver.objective_value)
+    values = list(solver.response_proto.solution)
+    raw = round(solver.objective_value / (part.proto.objective.scaling_factor or 1.0))
+    return _Optimum(values, solver.objective_value, raw)
 
 
-def _objective(model: cp_model.CpModel) -> cp_model.LinearExprT:
-    """The model's objective as an expression, without offset or scaling."""
+def _objective(model: cp_model.CpModel, among: set[int] | None = None) -> cp_model.LinearExprT:
+    """The model's objective (its terms on the variables `among`, if given) as an expression,
+    without offset or scaling."""
     goal = model.proto.objective
 
     def term(ref: int) -> cp_model.LinearExprT:
@@ -205,7 +232,8 @@ def _objective(model: cp_model.CpModel) -> cp_model.LinearExprT:
             return model.get_int_var_from_proto_index(ref)
         return 1 - model.get_int_var_from_proto_index(-ref - 1)
 
-    return sum(c * term(r) for r, c in zip(goal.vars, goal.coeffs, strict=True))
+    terms = zip(goal.vars, goal.coeffs, strict=True)
+    return sum(c * term(r) for r, c in terms if among is None or _variable(r) in among)
 
 
 def _fix(model: cp_model.CpModel, values: dict[int, int]) -> None:

@@ -84,7 +84,7 @@ def test_every_part_but_the_largest_is_fixed_at_its_optimum() -> None:
 
     settled = settle_parts(model, seconds=5)
 
-    assert settled.parts == 2
+    assert settled.fixed == 2
     assert sorted(settled.values) == sorted(x.index for s in shifts[1:] for x in s)
     domains = model.proto.variables
     for index, value in settled.values.items():
@@ -101,7 +101,7 @@ def test_a_part_with_no_solution_is_left_to_the_search_of_the_whole() -> None:
 
     settled = settle_parts(model, seconds=5)
 
-    assert settled.parts == 0 and not settled.values
+    assert settled.fixed == 0 and not settled.values
     solver = cp_model.CpSolver()
     assert solver.solve(model) == cp_model.INFEASIBLE
 
@@ -112,7 +112,7 @@ def test_a_part_not_proven_optimal_in_time_is_left_free() -> None:
 
     settled = settle_parts(model, seconds=0.0)
 
-    assert settled.parts == 0
+    assert settled.fixed == 0
     assert list(model.proto.variables[shifts[1][0].index].domain) == [0, 5]
 
 
@@ -120,7 +120,7 @@ def test_a_model_with_other_constraints_is_left_whole() -> None:
     model, shifts = _covers([5, 7], size=2)
     model.add_max_equality(model.new_int_var(0, 9, "top"), [shifts[0][0], shifts[1][0]])
 
-    assert settle_parts(model, seconds=5).parts == 0
+    assert settle_parts(model, seconds=5).fixed == 0
 
 
 def test_the_night_team_of_a_generated_week_is_settled_and_the_bound_rises(tmp_path) -> None:
@@ -138,7 +138,33 @@ def test_the_night_team_of_a_generated_week_is_settled_and_the_bound_rises(tmp_p
     settled = settle_parts(stage1.model, seconds=10)
     after = LinearRelaxation(stage1.model).solve(seconds=10)
 
-    assert settled.parts == 1
+    assert settled.fixed == 1
     assert night <= set(settled.values)
     assert before is not None and after is not None
     assert after.bound() > before.bound()
+
+
+def test_an_optimum_refused_becomes_a_floor_on_the_part_and_is_not_fixed() -> None:
+    model, shifts = _covers([20, 5], size=2)
+    model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)
+    whole = _optimum(model)
+
+    settled = settle_parts(model, seconds=5, accept=lambda values: False)
+
+    assert (settled.fixed, settled.floored) == (0, 1)
+    assert list(model.proto.variables[shifts[1][0].index].domain) == [0, 5]  # still free
+    relaxed = LinearRelaxation(model).solve(seconds=5)
+    assert relaxed is not None
+    assert relaxed.objective >= 3 * 10 + 3 * 3  # the floor holds in the relaxation: 9 not 7.5
+    assert _optimum(model) == whole  # and it cuts off no optimum
+
+
+def test_the_check_sees_the_optimal_values_of_the_part_it_is_asked_about() -> None:
+    model, shifts = _covers([20, 5], size=2)
+    model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)
+    seen: list[dict[int, int]] = []
+
+    settle_parts(model, seconds=5, accept=lambda values: seen.append(values) or True)
+
+    assert [sorted(v) for v in seen] == [sorted(x.index for x in shifts[1])]
+    assert sum(seen[0].values()) == 3  # ceil(5 / 2) shifts
