@@ -6,7 +6,6 @@ import logging
 import math
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -14,7 +13,6 @@ from ortools.sat.python import cp_model
 
 from roster.penalties import penalties
 from roster.problem import Problem
-from roster.shifts import ShiftOption
 from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
@@ -53,9 +51,6 @@ BRANCH_AND_CUT_UNTIL, BRANCH_AND_CUT_PACE = 0.68, 8.0
 # Of the time left for the blocks once their relaxation is rounded, this share goes to the
 # blocks it left fractional, the rest to the whole model.
 RINS_SHARE = 0.6
-# With the classes whose members missed counts held to what they work, stage 1 is searched
-# again for this share of the limit.
-REWORK_SHARE = 0.08
 # The shifts' search stops when it has not improved for 10% of the limit (2 s at least).
 STALL_SHARE, STALL_MIN_SECONDS = 0.10, 2.0
 
@@ -244,53 +239,6 @@ def _misses(stage1: ShiftModel, values: list[int] | dict[int, int], limit: float
     return missed(classes, counts, chosen)
 
 
-def _held_to_members(
-    stage1: ShiftModel,
-    found: Reader,
-    chosen: dict[str, list[ShiftOption]],
-    limit: float,
-    workers: int,
-    seed: int,
-) -> tuple[Reader, dict[str, list[ShiftOption]], bool]:
-    """Stage 1 again, the classes whose members missed counts held to the weeks they work.
-
-    A count the persons step misses is a shift nobody works, and stage 2 cannot add one: on a
-    30-adviser week 2 missed counts cost 7,000 points. Searched again with those classes as
-    their members work, the other classes may cover what they leave. Returns the point, the
-    persons' weeks and True if fewer counts are missed so; else what it was given and False.
-    """
-    before = stage1.counts(found)
-    ranges: dict[int, tuple[int, int]] = {}
-    for cls, c, n in zip(stage1.classes, stage1.choices, before, strict=True):
-        worked = Counter(o for a in cls.members for o in chosen.get(a.id, []))
-        if worked != Counter(n):
-            ranges.update(
-                {
-                    lit.index: (worked[o], worked[o])
-                    for o, lit in zip(c.options, c.literals, strict=True)
-                }
-            )
-    values = found.values if isinstance(found, Solution) else found.response_proto.solution
-    start = dict(enumerate(values))
-    half = max(0.5, REWORK_SHARE * limit / 2)
-    # first with every other count as it was (breaks and channels only: a start found at
-    # once), then with the other classes free to make up for the held ones
-    others = {i: (start[i], start[i]) for i in stage1.shift_variables() if i not in ranges}
-    first = best_within(stage1.model, ranges | others, half, workers, seed, start=start)
-    if first is not None:
-        start = dict(enumerate(first))
-    again = best_within(stage1.model, ranges, half, workers, seed, start=start) or first
-    if again is None:
-        return found, chosen, False
-    point = Solution(stage1.model, again)
-    counts = stage1.counts(point)
-    redone = assign(stage1.problem, stage1.classes, counts, seconds=0.02 * limit, seed=seed)
-    if missed(stage1.classes, counts, redone) >= missed(stage1.classes, before, chosen):
-        return found, chosen, False
-    log.info("stage 1 searched again with the classes whose members missed counts held")
-    return point, redone, True
-
-
 def solve(
     problem: Problem,
     *,
@@ -424,9 +372,6 @@ def solve(
         seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
         seed=seed,
     )
-    if missed(stage1.classes, stage1.counts(found), chosen):
-        found, chosen, reworked = _held_to_members(stage1, found, chosen, limit, workers, seed)
-        stage1_optimal = stage1_optimal and not reworked
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
     if any(not chosen[a] for a in contracted) and (diagnosis := explain(problem)):
         # a class's summed rules held, but some member's own rules cannot

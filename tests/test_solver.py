@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, time, timedelta
 
 import pytest
 
-import solver.solve as solve_module
 from roster.penalties import penalties
 from roster.problem import Problem
 from roster.solution import BREAK
@@ -137,39 +135,3 @@ def test_the_sydney_team_covers_the_paris_night_whatever_its_length(monday, pari
     assert len(night) * problem.grid.minutes == hours * 60
     on_shift = {i for s in result.roster.shifts for i in problem.grid.span(s.start, s.end)}
     assert set(night) <= on_shift  # someone is on duty all night (on break at times)
-
-
-@pytest.mark.slow
-def test_counts_the_members_could_not_work_are_searched_again_with_their_class_held(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    # contracts of 28-42 h: a member one shift short still keeps every rule of their own
-    team = paris_team(rules={"contract_hours_per_week": 35, "contract_tolerance_hours": 7})
-    advisers = [adviser("P1"), adviser("P2"), adviser("P3", channels=("social",))]
-    data = scenario_dict(
-        teams=[team], advisers=advisers, minimum=[{"channel": "social", "advisers": 2}]
-    )
-    problem = make_problem(data)
-    calls: list[tuple[list[dict], dict[str, list]]] = []
-    real = solve_module.assign
-
-    def first_misses_one(problem, classes, counts, seconds=1.0, seed=0):
-        weeks = real(problem, classes, counts, seconds=seconds, seed=seed)
-        if not calls:  # as if the persons step found no week of P1's with its first shift
-            weeks = {**weeks, "P1": weeks["P1"][1:]}
-        calls.append((counts, weeks))
-        return weeks
-
-    monkeypatch.setattr(solve_module, "assign", first_misses_one)
-    # the checks of SCIP's point call the persons step too: out of this test's way
-    monkeypatch.setattr(solve_module, "_misses", lambda *args, **kwargs: 0)
-    with caplog.at_level("INFO", logger="solver.solve"):
-        result = run(problem, seconds=6)
-
-    assert "searched again" in caplog.text
-    (held_counts, held_weeks), (again, _) = calls[0], calls[-1]
-    pair = next(k for k, n in enumerate(held_counts) if sum(n.values()) >= 8)  # P1 and P2
-    worked = Counter(o for a in ("P1", "P2") for o in held_weeks[a])
-    assert Counter(again[pair]) == worked  # their class held to the weeks they work
-    assert sum(worked.values()) == sum(held_counts[pair].values()) - 1
-    assert len(result.roster.shifts) >= sum(worked.values())
