@@ -28,18 +28,7 @@ def best_within(
     in time. `watcher` hears of each improving solution.
     """
     copy = model.clone()
-    variables = copy.proto.variables
-    for index, (low, high) in ranges.items():
-        domain = variables[index].domain
-        low, high = max(low, domain[0]), min(high, domain[len(domain) - 1])  # no [-1] here
-        if len(domain) == 2 and low <= high:
-            # narrowing the domain in place: two constraints per variable cost seconds to
-            # add and to presolve on large models
-            domain[0], domain[1] = low, high
-        else:  # a domain with holes, or a range outside it: constraints say it exactly
-            var = copy.get_int_var_from_proto_index(index)
-            copy.add(var >= low)
-            copy.add(var <= high)
+    narrow(copy, ranges)
     copy.clear_hints()
     for index, value in (start or {}).items():
         copy.add_hint(copy.get_int_var_from_proto_index(index), value)
@@ -51,6 +40,22 @@ def best_within(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return hint(model, list(solver.response_proto.solution))
+
+
+def narrow(model: cp_model.CpModel, ranges: dict[int, tuple[int, int]]) -> None:
+    """Hold each variable (by index) of `model` within its (lowest, highest) range."""
+    variables = model.proto.variables
+    for index, (low, high) in ranges.items():
+        domain = variables[index].domain
+        low, high = max(low, domain[0]), min(high, domain[len(domain) - 1])  # no [-1] here
+        if len(domain) == 2 and low <= high:
+            # narrowing the domain in place: two constraints per variable cost seconds to
+            # add and to presolve on large models
+            domain[0], domain[1] = low, high
+        else:  # a domain with holes, or a range outside it: constraints say it exactly
+            var = model.get_int_var_from_proto_index(index)
+            model.add(var >= low)
+            model.add(var <= high)
 
 
 def hint(model: cp_model.CpModel, values: list[int]) -> list[int]:

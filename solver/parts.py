@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 from ortools.sat.python import cp_model_helper as cmh
 
 from solver.branch_and_cut import BranchAndCut
+from solver.hints import narrow
 from solver.relaxation import LinearRelaxation
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ def settle_parts(
             continue
         floored += 1
         model.add(_objective(model, among=set(indices)) >= solved.raw)
-    _fix(model, values)
+    narrow(model, {i: (v, v) for i, v in values.items()})
     fixed = sum(1 for p in costly if p[0] in values)
     if fixed or floored:
         log.info(
@@ -234,12 +235,3 @@ def _objective(model: cp_model.CpModel, among: set[int] | None = None) -> cp_mod
 
     terms = zip(goal.vars, goal.coeffs, strict=True)
     return sum(c * term(r) for r, c in terms if among is None or _variable(r) in among)
-
-
-def _fix(model: cp_model.CpModel, values: dict[int, int]) -> None:
-    variables = model.proto.variables
-    for i, value in values.items():
-        # narrowed in place: a constraint per variable costs time to add and to presolve
-        domain = variables[i].domain
-        domain.clear()
-        domain.extend([value, value])

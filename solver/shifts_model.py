@@ -11,6 +11,7 @@ and any bound on it, is a lower bound for the whole problem.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -278,9 +279,19 @@ class ShiftModel:
 
     def counts(self, solver: Reader) -> list[dict[ShiftOption, int]]:
         """How many members of each class work each shift in the solver's current solution."""
-        return [
-            {o: v for o, lit in zip(c.options, c.literals, strict=True) if (v := solver.value(lit))}
-            for c in self.choices
+        return [_worked(c, solver.value) for c in self.choices]
+
+    def known_counts(
+        self, values: dict[int, int]
+    ) -> tuple[list[AdviserClass], list[dict[ShiftOption, int]]]:
+        """The classes whose count variables `values` (by index) all give, and their counts."""
+        known = [
+            (cls, c)
+            for cls, c in zip(self.classes, self.choices, strict=True)
+            if all(lit.index in values for lit in c.literals)
+        ]
+        return [cls for cls, _ in known], [
+            _worked(c, lambda lit: values[lit.index]) for _, c in known
         ]
 
     def break_counts(self, solver: Reader) -> dict[tuple[Group, ShiftOption], dict[int, int]]:
@@ -290,3 +301,8 @@ class ShiftModel:
 
     def channel_targets(self, solver: Reader) -> dict[tuple[Group, int, str], int]:
         return {key: int(solver.value(v)) for key, v in self.channel.items()}
+
+
+def _worked(c: AdviserChoices, value: Callable[[cp_model.IntVar], int]) -> dict[ShiftOption, int]:
+    """The shifts a class's members work, with how many of them, as `value` reads the counts."""
+    return {o: v for o, lit in zip(c.options, c.literals, strict=True) if (v := value(lit))}

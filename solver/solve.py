@@ -224,17 +224,7 @@ def _misses(stage1: ShiftModel, values: list[int] | dict[int, int], limit: float
     `values` by variable index; given only in part, the classes whose counts it holds.
     """
     known = values if isinstance(values, dict) else dict(enumerate(values))
-    classes, counts = [], []
-    for cls, c in zip(stage1.classes, stage1.choices, strict=True):
-        if all(lit.index in known for lit in c.literals):
-            classes.append(cls)
-            counts.append(
-                {
-                    o: v
-                    for o, lit in zip(c.options, c.literals, strict=True)
-                    if (v := known[lit.index])
-                }
-            )
+    classes, counts = stage1.known_counts(known)
     chosen = assign(stage1.problem, classes, counts, seconds=0.02 * limit, seed=seed)
     return missed(classes, counts, chosen)
 
