@@ -158,7 +158,8 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def _activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Activity]]:
+def read_activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Activity]]:
+    """An activities file's blocks as (line, adviser, block), checked; errors name the line."""
     source = str(path)
     kinds = {c.name for c in scenario.channels} | {BREAK}
     advisers = {a.id for a in scenario.advisers}
@@ -183,19 +184,9 @@ def _activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Activity
 
 def read_activities_as_shifts(path: Path, scenario: Scenario) -> Roster:
     """Shifts rebuilt from an activities file: back-to-back blocks of one adviser form a shift."""
-    blocks = sorted(_activities(path, scenario), key=lambda r: (r[1], r[2].start))
-    shifts: list[Shift] = []
-    current: list[Activity] = []
-    owner = ""
-    for _, adviser_id, activity in blocks:
-        if current and (adviser_id != owner or activity.start != current[-1].end):
-            shifts.append(Shift(owner, current[0].start, current[-1].end, tuple(current)))
-            current = []
-        owner = adviser_id
-        current.append(activity)
-    if current:
-        shifts.append(Shift(owner, current[0].start, current[-1].end, tuple(current)))
-    return Roster(shifts)
+    return Roster.from_blocks(
+        (adviser_id, block) for _, adviser_id, block in read_activities(path, scenario)
+    )
 
 
 def read_roster(folder: str | Path, scenario: Scenario) -> Roster:
@@ -217,7 +208,7 @@ def read_roster(folder: str | Path, scenario: Scenario) -> Roster:
         if end <= start:
             raise ScenarioError("end is not after start", source=source, where=where)
         spans.append((row["adviser_id"].strip(), start, end, []))
-    for n, adviser_id, activity in _activities(folder / "activities.csv", scenario):
+    for n, adviser_id, activity in read_activities(folder / "activities.csv", scenario):
         home = next(
             (
                 s

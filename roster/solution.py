@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,6 +58,23 @@ class Roster:
     """All shifts of a week, in no particular order."""
 
     shifts: list[Shift] = field(default_factory=list)
+
+    @classmethod
+    def from_blocks(cls, blocks: Iterable[tuple[str, Activity]]) -> Roster:
+        """Shifts from (adviser, block) pairs: an adviser's back-to-back blocks form one shift."""
+        ordered = sorted(blocks, key=lambda b: (b[0], b[1].start))
+        shifts: list[Shift] = []
+        current: list[Activity] = []
+        owner = ""
+        for adviser_id, activity in ordered:
+            if current and (adviser_id != owner or activity.start != current[-1].end):
+                shifts.append(Shift(owner, current[0].start, current[-1].end, tuple(current)))
+                current = []
+            owner = adviser_id
+            current.append(activity)
+        if current:
+            shifts.append(Shift(owner, current[0].start, current[-1].end, tuple(current)))
+        return cls(shifts)
 
     def by_adviser(self) -> dict[str, list[Shift]]:
         grouped: dict[str, list[Shift]] = defaultdict(list)
