@@ -184,6 +184,23 @@ class ForecastRow(SQLModel, table=True):
     aht_seconds: float  # handling time per contact
 
 
+class CarryInRow(SQLModel, table=True):
+    """A block worked before the week, as sent: the columns of `activities.csv`."""
+
+    __tablename__ = "carry_in"
+    id: int | None = Field(default=None, primary_key=True)
+    week_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("week.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # No foreign key to adviser: what was worked stays as it was sent, whatever the record becomes.
+    adviser_id: str = Field(max_length=64)
+    activity: str = Field(max_length=64)  # a channel name or `break`
+    start: datetime = Field(sa_type=UTCDateTime)
+    end: datetime = Field(sa_type=UTCDateTime)
+
+
 class JobRow(SQLModel, table=True):
     __tablename__ = "job"
     id: int | None = Field(default=None, primary_key=True)
