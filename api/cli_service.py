@@ -86,22 +86,25 @@ def token_create(settings: Settings, role: str, adviser: str | None, label: str)
 
 
 def import_folder(session: Session, scenario: Path) -> tuple[Scenario, WeekRow]:
-    """Read a scenario folder (its demand CSV and forecast too) into the tables, uncommitted."""
+    """Read a scenario folder (its demand CSV, forecast and carry-in too) into the tables,
+    uncommitted."""
     from api.convert import import_scenario
     from roster.demand import read_demand_csv
     from roster.forecast import read_forecast_csv
-    from roster.io import load_scenario, scenario_path
+    from roster.io import load_scenario, read_activities_as_shifts, scenario_path
     from roster.timegrid import Grid
 
     file = scenario_path(scenario)
     loaded = load_scenario(file)
     grid = Grid.for_week(loaded.week.monday, loaded.week.timezone, loaded.week.interval_minutes)
-    frame = forecast = None
+    frame = forecast = carry_in = None
     if loaded.demand.csv:
         frame = read_demand_csv(file.parent / loaded.demand.csv, loaded, grid)
     if loaded.demand.forecast:
         forecast = read_forecast_csv(file.parent / loaded.demand.forecast, loaded, grid)
-    return loaded, import_scenario(session, loaded, frame, forecast)
+    if loaded.carry_in:
+        carry_in = read_activities_as_shifts(file.parent / loaded.carry_in, loaded)
+    return loaded, import_scenario(session, loaded, frame, forecast, carry_in)
 
 
 def load_example(

@@ -1,9 +1,10 @@
 """Rows <-> the domain: the only module that turns tables into a Scenario, Problem or Roster.
 
 A solve works on a *snapshot*: the scenario as JSON, the demand rows, the forecast rows and the
-shifts carried in from the published week before, taken when the job is submitted. The snapshot
-is kept with the job and with the roster version it makes, so a version's coverage is always read
-against the data it was solved with, whatever is edited afterwards.
+shifts carried in (the published week before, else the week's own carry-in), taken when the job
+is submitted. The snapshot is kept with the job and with the roster version it makes, so a
+version's coverage is always read against the data it was solved with, whatever is edited
+afterwards.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlmodel import Session, col, select
 from api.models import (
     ActivityRow,
     AdviserRow,
+    CarryInRow,
     ChannelRow,
     DemandIn,
     DemandRow,
@@ -138,17 +140,7 @@ def scenario_data(session: Session, week: WeekRow) -> dict[str, Any]:
     }
 
 
-def _carry_in(session: Session, week: WeekRow) -> list[list[Any]]:
-    """Shifts of the published roster of the week before, as [adviser, start, end, blocks]."""
-    previous = session.exec(
-        select(WeekRow).where(
-            WeekRow.monday == week.monday - timedelta(days=7),
-            WeekRow.timezone == week.timezone,
-        )
-    ).first()
-    if previous is None or previous.published_version_id is None:
-        return []
-    roster = load_roster(session, previous.published_version_id)
+def _shift_lists(roster: Roster) -> list[list[Any]]:
     return [
         [
             s.adviser_id,
@@ -158,6 +150,27 @@ def _carry_in(session: Session, week: WeekRow) -> list[list[Any]]:
         ]
         for s in roster.shifts
     ]
+
+
+def _carry_in(session: Session, week: WeekRow) -> list[list[Any]]:
+    """Shifts worked before the week, as [adviser, start, end, blocks].
+
+    The published roster of the week before if the service has one, since that is what the
+    advisers' calendars show; else the week's stored carry-in (uploaded, or imported with its
+    scenario), its back-to-back blocks made into shifts as `roster solve` makes them.
+    """
+    previous = session.exec(
+        select(WeekRow).where(
+            WeekRow.monday == week.monday - timedelta(days=7),
+            WeekRow.timezone == week.timezone,
+        )
+    ).first()
+    if previous is not None and previous.published_version_id is not None:
+        return _shift_lists(load_roster(session, previous.published_version_id))
+    rows = session.exec(select(CarryInRow).where(CarryInRow.week_id == week.id))
+    return _shift_lists(
+        Roster.from_blocks((r.adviser_id, Activity(r.activity, r.start, r.end)) for r in rows)
+    )
 
 
 def take_snapshot(session: Session, week: WeekRow) -> Snapshot:
@@ -307,9 +320,10 @@ def import_scenario(
     scenario: Scenario,
     demand: pd.DataFrame | None,
     forecast: Forecast | None = None,
+    carry_in: Roster | None = None,
 ) -> WeekRow:
-    """Load a scenario's data and week (its demand, its forecast) into the tables; what already
-    exists is kept as it is.
+    """Load a scenario's data and week (its demand, its forecast, its carry-in) into the tables;
+    what already exists is kept as it is.
 
     Channels, teams and advisers are matched by name or id, the week by Monday and zone, so
     loading the same scenario twice changes nothing. Adds to the caller's transaction.
@@ -375,6 +389,8 @@ def import_scenario(
         session.add_all(demand_rows(week, demand))
     if forecast is not None:
         session.add_all(forecast_rows(week, forecast))
+    if carry_in is not None:
+        session.add_all(carry_in_rows(week, carry_in))
     return week
 
 
@@ -544,3 +560,18 @@ def forecast_csv(rows: Sequence[ForecastRow], week: WeekRow) -> str:
             [_iso(f.interval_start), f.channel, repr(f.volume), repr(f.aht_seconds), f.language]
         )
     return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- carry-in
+
+
+def carry_in_rows(week: WeekRow, carry_in: Roster) -> list[CarryInRow]:
+    """Rows of checked carry-in shifts for a week: one per block."""
+    assert week.id is not None
+    return [
+        CarryInRow(
+            week_id=week.id, adviser_id=s.adviser_id, activity=a.kind, start=a.start, end=a.end
+        )
+        for s in carry_in.shifts
+        for a in s.activities
+    ]

@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
 
 from api.app import create_app
 from api.cli import main
-from api.cli_service import load_example
+from api.cli_service import EXAMPLE, import_folder, load_example
+from api.convert import take_snapshot
+from api.db import make_engine, migrate
+from api.models import CarryInRow, JobRow
 from api.settings import Settings
 from tests.service_data import wait_job
-from tests.test_cli import write_folder
+from tests.test_cli import tiny_scenario, write_folder
 
 
 def test_token_create_prints_a_token_that_the_service_accepts(
@@ -52,6 +56,57 @@ def test_the_example_is_loaded_solved_and_published_once(database_url: str, tmp_
         ("A1", "2026-11-23T08:00:00+01:00")
     ]
     assert advisers["total"] == 1
+
+
+def test_the_example_week_is_imported_with_its_carry_in_once(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    with Session(engine) as session:
+        _, week = import_folder(session, EXAMPLE)
+        session.commit()
+        _, again = import_folder(session, EXAMPLE)  # an existing week is kept as it is
+        session.commit()
+        assert again.id == week.id
+        rows = session.exec(select(CarryInRow).order_by(col(CarryInRow.id))).all()
+        assert len(rows) == 12  # the lines of carry_in.csv
+        carried = take_snapshot(session, week)["carry_in"]
+    engine.dispose()
+    # Sydney's Sunday night into Monday: 22:00-08:00 in Paris, each with a break
+    assert [(a, start, end, len(blocks)) for a, start, end, blocks in carried] == [
+        (adviser, "2026-11-22T21:00:00Z", "2026-11-23T07:00:00Z", 3)
+        for adviser in ("S001", "S002", "S003", "S004")
+    ]
+    assert carried[0][3][1] == ["break", "2026-11-23T00:00:00Z", "2026-11-23T00:30:00Z"]
+
+
+def test_the_example_is_solved_with_its_carry_in(database_url: str, tmp_path: Path) -> None:
+    # Ana worked Sunday until 23:00 in Paris: with 11 hours of rest she cannot start at 08:00 on
+    # Monday, the one shift the tiny week has her work without a carry-in.
+    folder = write_folder(tmp_path / "tiny", {**tiny_scenario(), "carry_in": "carry_in.csv"})
+    (folder / "carry_in.csv").write_text(
+        "adviser_id,activity,start,end\nA1,social,2026-11-22T18:00:00Z,2026-11-22T22:00:00Z\n",
+        encoding="utf-8",
+    )
+    settings = Settings(database_url=database_url)
+    week_id, token = load_example(settings, folder, quiet=True)
+    with TestClient(create_app(settings)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        roster = client.get(f"/weeks/{week_id}/roster", headers=headers).json()
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        job = session.exec(select(JobRow).where(JobRow.week_id == week_id)).one()
+    engine.dispose()
+    assert job.snapshot["carry_in"] == [
+        [
+            "A1",
+            "2026-11-22T18:00:00Z",
+            "2026-11-22T22:00:00Z",
+            [["social", "2026-11-22T18:00:00Z", "2026-11-22T22:00:00Z"]],
+        ]
+    ]
+    assert [s["adviser_id"] for s in roster] == ["A1"]
+    assert roster[0]["local_start"] > "2026-11-24"  # not on Monday
+    assert roster[0]["local_start"].endswith("T08:00:00+01:00")
 
 
 @pytest.mark.slow
