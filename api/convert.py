@@ -23,8 +23,11 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from api.models import (
+    EARLIEST,
+    LATEST,
     ActivityRow,
     AdviserRow,
+    CarryInIn,
     CarryInRow,
     ChannelRow,
     DemandIn,
@@ -40,8 +43,8 @@ from api.models import (
 from roster.demand import Key, merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
 from roster.forecast import FORECAST_COLUMNS, Forecast, read_forecast_csv
-from roster.io import parse_scenario
-from roster.model import Channel, Scenario
+from roster.io import parse_scenario, read_activities
+from roster.model import Adviser, Channel, Scenario
 from roster.problem import Problem
 from roster.solution import Activity, Roster, Shift
 from roster.staffing import demand_frame, plan
@@ -564,6 +567,8 @@ def forecast_csv(rows: Sequence[ForecastRow], week: WeekRow) -> str:
 
 # ----------------------------------------------------------------------------- carry-in
 
+CARRY_IN_COLUMNS = ("adviser_id", "activity", "start", "end")
+
 
 def carry_in_rows(week: WeekRow, carry_in: Roster) -> list[CarryInRow]:
     """Rows of checked carry-in shifts for a week: one per block."""
@@ -575,3 +580,73 @@ def carry_in_rows(week: WeekRow, carry_in: Roster) -> list[CarryInRow]:
         for s in carry_in.shifts
         for a in s.activities
     ]
+
+
+def read_carry_in(
+    text: str,
+    week: WeekRow,
+    channels: Iterable[ChannelRow],
+    advisers: Iterable[str],
+    source: str = "carry_in.csv",
+) -> Roster:
+    """Check a carry-in CSV with the reader of `roster solve` (known adviser and activity,
+    instants with their offset, end after start), and that no block starts at or after the
+    week's end; its blocks made into shifts.
+
+    Errors (ScenarioError) name `source` and the line, as `roster solve` does.
+    """
+    # The reader only looks at the channels' names and the advisers' ids.
+    scenario = Scenario.model_construct(
+        channels=[Channel.model_construct(name=c.name, kind=c.kind) for c in channels],
+        advisers=[Adviser.model_construct(id=a) for a in advisers],
+    )
+    end = grid_of(week).end
+
+    def read(path: Path) -> Roster:
+        blocks = read_activities(path, scenario)
+        for n, _, block in blocks:
+            for column, instant in (("start", block.start), ("end", block.end)):
+                # the range the database and the other instants of the service hold
+                if not EARLIEST <= instant.date() <= LATEST:
+                    raise ScenarioError(
+                        f"{column} {instant.isoformat()} is not between 1970 and 2200",
+                        where=f"line {n}",
+                    )
+            if block.start >= end:
+                raise ScenarioError(
+                    f"start {_iso(block.start)} is not before the end of the week ({_iso(end)})",
+                    where=f"line {n}",
+                )
+        return Roster.from_blocks((adviser_id, block) for _, adviser_id, block in blocks)
+
+    return _read_text(text, read, source)
+
+
+def read_carry_in_json(
+    items: Sequence[CarryInIn],
+    week: WeekRow,
+    channels: Iterable[ChannelRow],
+    advisers: Iterable[str],
+) -> Roster:
+    """Check JSON carry-in rows with the same reader; errors name the row as `carry_in[i]`."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CARRY_IN_COLUMNS)
+    for item in items:
+        writer.writerow(
+            [item.adviser_id, item.activity, item.start.isoformat(), item.end.isoformat()]
+        )
+    try:
+        return read_carry_in(out.getvalue(), week, channels, advisers)
+    except ScenarioError as err:
+        raise _json_rows(err, "carry_in") from None
+
+
+def carry_in_csv(rows: Sequence[CarryInRow]) -> str:
+    """A week's carry-in as the CSV that `read_carry_in` reads (the columns of activities.csv)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CARRY_IN_COLUMNS)
+    for r in rows:
+        writer.writerow([r.adviser_id, r.activity, _iso(r.start), _iso(r.end)])
+    return out.getvalue()

@@ -9,13 +9,14 @@ import pandas as pd
 from sqlalchemy import delete, func
 from sqlmodel import Session, SQLModel, col, select
 
-from api.convert import demand_rows, forecast_rows
+from api.convert import carry_in_rows, demand_rows, forecast_rows
 from api.errors import BadData, Conflict, NotFound
 from api.models import (
     AdviserCreate,
     AdviserPublic,
     AdviserRow,
     AdviserUpdate,
+    CarryInRow,
     ChannelCreate,
     ChannelPublic,
     ChannelRow,
@@ -37,6 +38,7 @@ from api.models import (
 )
 from roster.forecast import Forecast
 from roster.model import ServiceGoal
+from roster.solution import Roster
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -121,6 +123,8 @@ def delete_channel(session: Session, *, name: str) -> None:
     for table, what in ((DemandRow, "demand"), (ForecastRow, "forecast")):
         if session.exec(select(table.id).where(table.channel == name)).first():
             raise Conflict(f"channel {name!r} is still used by {what} rows")
+    if session.exec(select(CarryInRow.id).where(CarryInRow.activity == name)).first():
+        raise Conflict(f"channel {name!r} is still used by carry-in rows")
     session.delete(row)
     session.commit()
 
@@ -283,7 +287,11 @@ def week_public(session: Session, row: WeekRow) -> WeekPublic:
                 select(func.count()).select_from(table).where(table.week_id == row.id)
             ).one()
         )
-        for table, what in ((DemandRow, "demand"), (ForecastRow, "forecast"))
+        for table, what in (
+            (DemandRow, "demand"),
+            (ForecastRow, "forecast"),
+            (CarryInRow, "carry_in"),
+        )
     }
     return WeekPublic.model_validate({**row.model_dump(), **counts})
 
@@ -366,6 +374,26 @@ def replace_forecast(session: Session, *, week: WeekRow, forecast: Forecast | No
     the row count."""
     session.exec(delete(ForecastRow).where(col(ForecastRow.week_id) == week.id))  # type: ignore[call-overload]
     rows = forecast_rows(week, forecast) if forecast is not None else []
+    session.add_all(rows)
+    session.commit()
+    return len(rows)
+
+
+def week_carry_in(session: Session, *, week_id: int) -> Sequence[CarryInRow]:
+    get_week(session, week_id=week_id)
+    query = (
+        select(CarryInRow)
+        .where(CarryInRow.week_id == week_id)
+        .order_by(col(CarryInRow.adviser_id), col(CarryInRow.start), col(CarryInRow.id))
+    )
+    return session.exec(query).all()
+
+
+def replace_carry_in(session: Session, *, week: WeekRow, carry_in: Roster | None) -> int:
+    """Replace the week's carry-in with checked shifts (None: remove it), in one transaction;
+    the row count."""
+    session.exec(delete(CarryInRow).where(col(CarryInRow.week_id) == week.id))  # type: ignore[call-overload]
+    rows = carry_in_rows(week, carry_in) if carry_in is not None else []
     session.add_all(rows)
     session.commit()
     return len(rows)

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     FiniteFloat,
     ValidationError,
+    ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
@@ -538,6 +539,7 @@ class WeekPublic(WeekBase):
     published_version_id: int | None
     demand_rows: int
     forecast_rows: int
+    carry_in_rows: int
 
 
 class UploadRow(Strict):
@@ -570,6 +572,30 @@ class ForecastIn(UploadRow):
         le=7 * 86400,
         description="Seconds of handling per contact; may be left out where volume is 0",
     )
+
+
+class CarryInIn(Strict):
+    """One carry-in block as JSON: the columns of activities.csv."""
+
+    adviser_id: Name
+    activity: Name = Field(description="A channel name or `break`")
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _range(cls, value: datetime, info: ValidationInfo) -> datetime:
+        _instant_in_range(value, str(info.field_name))
+        return value
+
+
+class CarryInPublic(BaseModel):
+    """A carry-in block as stored, in UTC: the row sent, so it can be sent back as it is."""
+
+    adviser_id: str
+    activity: str
+    start: datetime
+    end: datetime
 
 
 class ForecastPublic(BaseModel):

@@ -38,6 +38,8 @@ def test_only_the_hash_of_a_token_is_stored(service: Service) -> None:
         ("adviser", "get", "/advisers"),
         ("crisis", "post", "/channels"),
         ("crisis", "post", "/weeks/1/jobs"),
+        ("crisis", "put", "/weeks/1/carry-in"),
+        ("adviser", "get", "/weeks/1/carry-in"),
         ("admin", "get", "/weeks"),
         ("supervisor", "get", "/tokens"),
     ],

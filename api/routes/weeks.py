@@ -1,4 +1,5 @@
-"""Planning weeks: settings, demand and forecast (CSV or JSON), jobs and the published roster."""
+"""Planning weeks: settings, demand, forecast and carry-in (CSV or JSON), jobs and the published
+roster."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from sqlmodel import col, select
 from api import crud, jobs, versions
 from api.auth import Reader, Supervisor
 from api.convert import (
+    carry_in_csv,
     demand_csv,
     forecast_csv,
     grid_of,
+    read_carry_in,
+    read_carry_in_json,
     read_demand,
     read_demand_json,
     read_forecast,
@@ -24,6 +28,9 @@ from api.convert import (
 from api.db import SessionDep, session_for
 from api.errors import BadData, NotFound, UnsupportedMedia
 from api.models import (
+    AdviserRow,
+    CarryInIn,
+    CarryInPublic,
     ChannelRow,
     DemandIn,
     DemandPublic,
@@ -47,6 +54,7 @@ router = APIRouter(prefix="/weeks", tags=["weeks"])
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a week of 5-minute intervals on many channels fits
 DEMAND_ROWS = TypeAdapter(list[DemandIn])
 FORECAST_ROWS = TypeAdapter(list[ForecastIn])
+CARRY_IN_ROWS = TypeAdapter(list[CarryInIn])
 
 
 @router.get("", response_model=Page[WeekPublic])
@@ -224,6 +232,65 @@ def delete_forecast(session: SessionDep, _: Supervisor, week_id: Id) -> WeekPubl
     """Remove the week's forecast: later solves use the demand rows alone."""
     week = crud.get_week(session, week_id=week_id)
     crud.replace_forecast(session, week=week, forecast=None)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.get(
+    "/{week_id}/carry-in",
+    response_model=list[CarryInPublic],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def read_carry_in_rows(session: SessionDep, _: Reader, week_id: Id, format: Format = "json") -> Any:
+    """The blocks worked before the week, as sent (UTC); `format=csv` gives the uploadable CSV."""
+    rows = crud.week_carry_in(session, week_id=week_id)
+    if format == "csv":
+        return Response(carry_in_csv(rows), media_type=CSV)
+    return [
+        CarryInPublic(adviser_id=r.adviser_id, activity=r.activity, start=r.start, end=r.end)
+        for r in rows
+    ]
+
+
+CARRY_IN_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The columns of activities.csv (adviser_id,activity,start,end; the "
+        "previous week's activities.csv will do) or the same rows as a JSON list",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": {"type": "array", "items": CarryInIn.model_json_schema()}
+            },
+        },
+    }
+}
+
+
+@router.put("/{week_id}/carry-in", response_model=WeekPublic, openapi_extra=CARRY_IN_BODY)
+async def replace_carry_in(
+    request: Request, session: SessionDep, _: Supervisor, week_id: Id
+) -> WeekPublic:
+    """Replace the blocks worked before the week. Solves use them when the week before has no
+    published roster. A bad row is a 422 naming its line (CSV) or index (JSON)."""
+    week = crud.get_week(session, week_id=week_id)
+    body = await _upload(request, CARRY_IN_ROWS)
+    channels = list(session.exec(select(ChannelRow)).all())
+    advisers = list(session.exec(select(AdviserRow.id)).all())
+    if isinstance(body, str):
+        carry_in = read_carry_in(body, week, channels, advisers)
+    else:
+        carry_in = read_carry_in_json(body, week, channels, advisers)
+    crud.replace_carry_in(session, week=week, carry_in=carry_in)
+    session.refresh(week)
+    return crud.week_public(session, week)
+
+
+@router.delete("/{week_id}/carry-in", response_model=WeekPublic)
+def delete_carry_in(session: SessionDep, _: Supervisor, week_id: Id) -> WeekPublic:
+    """Remove the week's carry-in: later solves carry in the published week before, if any."""
+    week = crud.get_week(session, week_id=week_id)
+    crud.replace_carry_in(session, week=week, carry_in=None)
     session.refresh(week)
     return crud.week_public(session, week)
 
