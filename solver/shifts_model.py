@@ -28,6 +28,8 @@ from solver.groups import Group
 from solver.hints import Reader
 from solver.labour import AdviserChoices, Enforce, always
 
+# Classes of at most this many members are also modelled member by member (ShiftModel._members).
+EXACT_MEMBERS = 2
 SCALE = 12000  # objective units per penalty point: integral for 15- and 30-minute intervals
 
 
@@ -82,6 +84,7 @@ class ShiftModel:
     channel: dict[tuple[Group, int, str], cp_model.LinearExprT] = field(default_factory=dict)
     terms: dict[str, list[cp_model.LinearExprT]] = field(default_factory=lambda: defaultdict(list))
     horizon: int = 0
+    member_weeks: list[list[cp_model.IntVar]] = field(default_factory=list)
 
     def build(self, enforce: Enforce = always) -> ShiftModel:
         problem = self.problem
@@ -99,6 +102,8 @@ class ShiftModel:
                 for j in range(len(cls.options))
             ]
             self.choices.append(cls.post_rules(model, lits, grid, enforce, members=k))
+            if 1 < k <= EXACT_MEMBERS:
+                self._members(cls, lits, enforce)
             for o in cls.options:
                 self.horizon = max(self.horizon, self._index(o.start) + o.minutes // grid.minutes)
         self._cover(costs)
@@ -106,6 +111,24 @@ class ShiftModel:
         self._wishes(costs)
         model.minimize(sum(sum(t) for t in self.terms.values()))
         return self
+
+    def _members(self, cls: AdviserClass, counts: list[cp_model.IntVar], enforce: Enforce) -> None:
+        """A small class's counts as its members' own weeks, each under their exact rules.
+
+        The summed rules may hold counts no split into persons can work (say, two members
+        and a late shift the day before an early one with a 35-hour weekly rest to fit): the
+        persons step then leaves a shift unworked. For a few members the weeks cost little to
+        model, and the counts stay what the search decides; the members' rules are true rules
+        of the week, so the model stays a relaxation and its bound holds.
+        """
+        grid, model = self.problem.grid, self.model
+        for member in cls.members:
+            week = [model.new_bool_var("") for _ in cls.options]
+            cls.post_rules(model, week, grid, enforce, adviser=member)
+            self.member_weeks.append(week)
+        weeks = self.member_weeks[-cls.size :]
+        for j, n in enumerate(counts):
+            model.add(n == sum(week[j] for week in weeks))
 
     def _index(self, instant: datetime) -> int:
         return int((instant - self.problem.grid.start) / self.problem.grid.step)

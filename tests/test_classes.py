@@ -16,7 +16,7 @@ from roster.timegrid import to_local
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.classes import classes_of
-from solver.disaggregate import assign
+from solver.disaggregate import assign, missed
 from solver.labour import AdviserChoices, add_labour_rules, always
 from solver.shifts_model import ShiftModel
 from tests.factories import adviser, compliant_week, make_problem, scenario_dict
@@ -120,3 +120,50 @@ def _plain(adviser_id: str, week: list[ShiftOption]) -> list[Shift]:
         )
         out.append(Shift(adviser_id, o.start, o.end, acts))
     return out
+
+
+# Two members' counts from a solve of examples/airline_week (Paris time): the late shift on
+# Thursday rules out Friday's 08:00 for its worker (11 h rest), and whoever works Friday 08:00
+# and Saturday then finds no 35-hour weekly rest in the week. Summed over the class, every
+# rule holds.
+UNWORKABLE_BY_TWO = [
+    (0, "09:30"), (0, "11:00"), (1, "08:00"), (1, "08:00"), (2, "14:30"),
+    (2, "14:30"), (3, "14:30"), (4, "08:00"), (4, "09:00"), (5, "09:00"),
+]  # fmt: skip
+
+
+def _two_alike_counted(counted: list[tuple[int, str]], monkeypatch: pytest.MonkeyPatch, exact: int):
+    monkeypatch.setattr("solver.shifts_model.EXACT_MEMBERS", exact)
+    problem = make_problem(scenario_dict(advisers=[adviser("P1"), adviser("P2")]))
+    stage1 = ShiftModel(problem).build()
+    (cls,) = stage1.classes
+    tz = cls.team.timezone
+    wanted = Counter(counted)
+    for o, n in zip(cls.options, stage1.choices[0].literals, strict=True):
+        stage1.model.add(n == wanted[(o.day.weekday(), f"{to_local(o.start, tz):%H:%M}")])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    return problem, stage1, solver, solver.solve(stage1.model)
+
+
+def test_a_class_of_two_is_counted_only_into_weeks_its_members_can_work(monkeypatch):
+    *_, status = _two_alike_counted(UNWORKABLE_BY_TWO, monkeypatch, exact=2)
+    assert status == cp_model.INFEASIBLE
+
+
+def test_summed_rules_alone_let_a_class_of_two_take_counts_its_members_cannot_work(monkeypatch):
+    problem, stage1, solver, status = _two_alike_counted(UNWORKABLE_BY_TWO, monkeypatch, exact=1)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    counts = stage1.counts(solver)
+    assert missed(stage1.classes, counts, assign(problem, stage1.classes, counts)) == 1
+
+
+def test_a_class_of_two_still_takes_counts_its_members_can_work(monkeypatch):
+    # one of Wednesday's late shifts moved to Thursday morning: one member works Monday to
+    # Friday, the other Monday, Tuesday and Thursday to Saturday, resting 40 h from Tuesday
+    workable = UNWORKABLE_BY_TWO[:5] + UNWORKABLE_BY_TWO[6:] + [(3, "08:00")]
+    problem, stage1, solver, status = _two_alike_counted(workable, monkeypatch, exact=2)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    counts = stage1.counts(solver)
+    assert missed(stage1.classes, counts, assign(problem, stage1.classes, counts)) == 0
