@@ -72,17 +72,26 @@ def assign(
     return out
 
 
+def missing(
+    classes: list[AdviserClass],
+    counts: list[dict[ShiftOption, int]],
+    chosen: dict[str, list[ShiftOption]],
+) -> Counter[ShiftOption]:
+    """Shifts counted for a class that its members' weeks do not work, with how many."""
+    out: Counter[ShiftOption] = Counter()
+    for cls, n in zip(classes, counts, strict=True):
+        worked = Counter(o for a in cls.members for o in chosen.get(a.id, []))
+        out.update({o: k - worked[o] for o, k in n.items() if k > worked[o]})
+    return out
+
+
 def missed(
     classes: list[AdviserClass],
     counts: list[dict[ShiftOption, int]],
     chosen: dict[str, list[ShiftOption]],
 ) -> int:
-    """Shifts counted for a class that its members' weeks do not work."""
-    total = 0
-    for cls, n in zip(classes, counts, strict=True):
-        worked = Counter(o for a in cls.members for o in chosen.get(a.id, []))
-        total += sum(max(0, k - worked[o]) for o, k in n.items())
-    return total
+    """How many shifts counted for a class its members' weeks do not work."""
+    return sum(missing(classes, counts, chosen).values())
 
 
 def _split(

@@ -28,7 +28,7 @@ from solver.groups import Group
 from solver.hints import Reader
 from solver.labour import AdviserChoices, Enforce, always
 
-# Classes of at most this many members are also modelled member by member (ShiftModel._members).
+# Classes of at most this many members are also modelled member by member (add_members).
 EXACT_MEMBERS = 2
 SCALE = 12000  # objective units per penalty point: integral for 15- and 30-minute intervals
 
@@ -103,7 +103,7 @@ class ShiftModel:
             ]
             self.choices.append(cls.post_rules(model, lits, grid, enforce, members=k))
             if 1 < k <= EXACT_MEMBERS:
-                self._members(cls, lits, enforce)
+                self.add_members(i, enforce)
             for o in cls.options:
                 self.horizon = max(self.horizon, self._index(o.start) + o.minutes // grid.minutes)
         self._cover(costs)
@@ -112,16 +112,19 @@ class ShiftModel:
         model.minimize(sum(sum(t) for t in self.terms.values()))
         return self
 
-    def _members(self, cls: AdviserClass, counts: list[cp_model.IntVar], enforce: Enforce) -> None:
-        """A small class's counts as its members' own weeks, each under their exact rules.
+    def add_members(self, i: int, enforce: Enforce = always) -> None:
+        """Class `i`'s counts as its members' own weeks, each under their exact rules.
 
         The summed rules may hold counts no split into persons can work (say, two members
         and a late shift the day before an early one with a 35-hour weekly rest to fit): the
         persons step then leaves a shift unworked. For a few members the weeks cost little to
         model, and the counts stay what the search decides; the members' rules are true rules
-        of the week, so the model stays a relaxation and its bound holds.
+        of the week, so the model stays a relaxation and its bound holds. Classes of at most
+        EXACT_MEMBERS get them as the model is built; other small classes once the persons
+        step has missed their counts (solver.solve).
         """
         grid, model = self.problem.grid, self.model
+        cls, counts = self.classes[i], self.choices[i].literals
         for member in cls.members:
             week = [model.new_bool_var("") for _ in cls.options]
             cls.post_rules(model, week, grid, enforce, adviser=member)

@@ -17,7 +17,7 @@ from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.branch_and_cut import MAX_ADVISERS, BranchAndCut
-from solver.disaggregate import assign, missed
+from solver.disaggregate import NEIGHBOURS, assign, missed, missing
 from solver.explain import explain
 from solver.greedy import greedy_weeks
 from solver.hints import (
@@ -31,15 +31,16 @@ from solver.hints import (
 from solver.parts import settle_parts
 from solver.relaxation import LinearRelaxation
 from solver.result import Progress, SolveResult
-from solver.shifts_model import SCALE, ShiftModel
+from solver.shifts_model import SCALE, Costs, ShiftModel
 
 log = logging.getLogger(__name__)
 OnProgress = Callable[[Progress], None]
 # Shares of the time limit: on small weeks the independent parts but the largest at most 20%,
 # the relaxation at most 20% (2 s at least), its dive until 50%, the start it gives completed
-# until 60%, shifts until 70%, persons until 78%, blocks after that.
+# until 60%, shifts until 70%, shifts again (if the persons cannot work a small class's counts)
+# until 76%, persons until 78% (8% of the limit at least), blocks after that.
 PARTS_SHARE, RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.20, 0.50, 0.60
-SHIFTS_UNTIL, PERSONS_UNTIL = 0.70, 0.78
+SHIFTS_UNTIL, AGAIN_UNTIL, PERSONS_UNTIL, PERSONS_LEAST_SHARE = 0.70, 0.76, 0.78, 0.08
 # On weeks of at most MAX_ADVISERS advisers SCIP searches the shifts beside the dive, until
 # this share of the limit: on six generated 30-adviser weeks in 10 s the gaps averaged 11.6%
 # with 68% and 15.7% with 55%, where SCIP's first point came too late on two of them. Once
@@ -218,6 +219,52 @@ def _take_branch_and_cut(
     return completed
 
 
+def _members_again(
+    stage1: ShiftModel, found: Reader, until: float, limit: float, seed: int
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus] | None:
+    """Stage 1 searched again from `found` if the persons cannot work some small class's
+    counts, those classes modelled member by member; None if not needed, not in time or no
+    better.
+
+    A small class (solver.disaggregate solves all its members at once) that misses counts
+    misses them for good: on the 750-adviser week of seed 0 a class of six missed 3 of its
+    counts with 2, 30 or 90 s for the split. Each shift missed is scored as all shortfall.
+    """
+    problem = stage1.problem
+    counts = stage1.counts(found)
+    chosen = assign(problem, stage1.classes, counts, seconds=0.02 * limit, seed=seed)
+    lost = [
+        i
+        for i, (cls, n) in enumerate(zip(stage1.classes, counts, strict=True))
+        if 1 < cls.size <= NEIGHBOURS and missed([cls], [n], chosen)
+    ]
+    seconds = until - time.monotonic()
+    if not lost or seconds < 1.0:
+        return None
+    short = missing([stage1.classes[i] for i in lost], [counts[i] for i in lost], chosen)
+    per_minute = Costs.of(problem).shortfall // problem.grid.minutes
+    worth = found.objective_value + per_minute * sum(o.minutes * k for o, k in short.items())
+    log.info("persons cannot work %d counts of small classes: stage 1 again", sum(short.values()))
+    hint(stage1.model, _values(found))
+    for i in lost:
+        stage1.add_members(i)
+    solver = _solver(problem, seconds, None, seed)
+    # heard by no one: its first points may score worse than the progress reported so far
+    watcher = _Watcher(time.monotonic(), "shifts", 0.0, [], None)
+    with _stop_on_stall(solver, watcher, max(STALL_MIN_SECONDS, STALL_SHARE * limit)):
+        status = solver.solve(stage1.model, watcher)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= worth:
+        return None
+    return solver, status
+
+
+def _values(found: Reader) -> list[int]:
+    """Every variable's value in a solver's last solution or in a Solution."""
+    if isinstance(found, Solution):
+        return found.values
+    return list(found.response_proto.solution)
+
+
 def _misses(stage1: ShiftModel, values: list[int] | dict[int, int], limit: float, seed: int) -> int:
     """Shift counts of a stage-1 point that the persons step cannot give to members.
 
@@ -354,12 +401,20 @@ def solve(
         return _no_roster(
             "NO_SOLUTION", [f"no roster found in {limit:g} s; allow more time"], started, progress
         )
+    again = _members_again(stage1, found, started + limit * AGAIN_UNTIL, limit, seed)
+    if again is not None:
+        found, status = again
+        bound = max(bound, found.best_objective_bound / SCALE)
     stage1_optimal = status == cp_model.OPTIMAL
     chosen = assign(
         problem,
         stage1.classes,
         stage1.counts(found),
-        seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
+        seconds=max(
+            0.2,
+            limit * PERSONS_UNTIL - (time.monotonic() - started),
+            limit * PERSONS_LEAST_SHARE,
+        ),
         seed=seed,
     )
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]

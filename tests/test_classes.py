@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -17,8 +18,10 @@ from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.classes import classes_of
 from solver.disaggregate import assign, missed
+from solver.hints import Solution
 from solver.labour import AdviserChoices, add_labour_rules, always
 from solver.shifts_model import ShiftModel
+from solver.solve import _members_again
 from tests.factories import adviser, compliant_week, make_problem, scenario_dict
 
 
@@ -167,3 +170,21 @@ def test_a_class_of_two_still_takes_counts_its_members_can_work(monkeypatch):
     assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     counts = stage1.counts(solver)
     assert missed(stage1.classes, counts, assign(problem, stage1.classes, counts)) == 0
+
+
+def test_counts_the_persons_cannot_work_send_stage_1_back_with_the_members_modelled(monkeypatch):
+    # the class of two left summed as the model is built: the counts above are then a point
+    # of stage 1, and the persons step misses one of them
+    problem, _, solver, status = _two_alike_counted(UNWORKABLE_BY_TWO, monkeypatch, exact=1)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    point = list(solver.response_proto.solution)
+    unfixed = ShiftModel(problem).build()  # the same model without the counts imposed
+    found = Solution(unfixed.model, point)
+    again = _members_again(unfixed, found, time.monotonic() + 10, limit=10, seed=0)
+    assert again is not None
+    better, _ = again
+    counts = unfixed.counts(better)
+    assert missed(unfixed.classes, counts, assign(problem, unfixed.classes, counts)) == 0
+    assert counts != unfixed.counts(found)
+    # a point the persons can work is not searched again
+    assert _members_again(unfixed, better, time.monotonic() + 10, limit=10, seed=0) is None
