@@ -91,7 +91,7 @@ def import_folder(session: Session, scenario: Path) -> tuple[Scenario, WeekRow]:
     from api.convert import import_scenario
     from roster.demand import read_demand_csv
     from roster.forecast import read_forecast_csv
-    from roster.io import load_scenario, read_activities_as_shifts, scenario_path
+    from roster.io import load_scenario, read_carry_in, scenario_path
     from roster.timegrid import Grid
 
     file = scenario_path(scenario)
@@ -103,7 +103,7 @@ def import_folder(session: Session, scenario: Path) -> tuple[Scenario, WeekRow]:
     if loaded.demand.forecast:
         forecast = read_forecast_csv(file.parent / loaded.demand.forecast, loaded, grid)
     if loaded.carry_in:
-        carry_in = read_activities_as_shifts(file.parent / loaded.carry_in, loaded)
+        carry_in = read_carry_in(file.parent / loaded.carry_in, loaded, grid.end)
     return loaded, import_scenario(session, loaded, frame, forecast, carry_in)
 
 

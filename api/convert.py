@@ -43,7 +43,7 @@ from api.models import (
 from roster.demand import Key, merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
 from roster.forecast import FORECAST_COLUMNS, Forecast, read_forecast_csv
-from roster.io import parse_scenario, read_activities
+from roster.io import carry_in_shifts, parse_scenario, read_activities
 from roster.model import Adviser, Channel, Scenario
 from roster.problem import Problem
 from roster.solution import Activity, Roster, Shift
@@ -590,8 +590,9 @@ def read_carry_in(
     source: str = "carry_in.csv",
 ) -> Roster:
     """Check a carry-in CSV with the reader of `roster solve` (known adviser and activity,
-    instants with their offset, end after start), and that no block starts at or after the
-    week's end; its blocks made into shifts.
+    instants with their offset, end after start, each block starting before the week's end,
+    no two of an adviser overlapping) and within the years the service stores; its blocks
+    made into shifts.
 
     Errors (ScenarioError) name `source` and the line, as `roster solve` does.
     """
@@ -612,12 +613,7 @@ def read_carry_in(
                         f"{column} {instant.isoformat()} is not between 1970 and 2200",
                         where=f"line {n}",
                     )
-            if block.start >= end:
-                raise ScenarioError(
-                    f"start {_iso(block.start)} is not before the end of the week ({_iso(end)})",
-                    where=f"line {n}",
-                )
-        return Roster.from_blocks((adviser_id, block) for _, adviser_id, block in blocks)
+        return carry_in_shifts(blocks, end, str(path))
 
     return _read_text(text, read, source)
 

@@ -124,7 +124,7 @@ def load_problem(path: str | Path) -> Problem:
         frame = merge_demand([frame, demand_frame(plan(scenario, forecast, service=False))])
     carry_in = Roster()
     if scenario.carry_in:
-        carry_in = read_activities_as_shifts(file.parent / scenario.carry_in, scenario)
+        carry_in = read_carry_in(file.parent / scenario.carry_in, scenario, grid.end)
     return Problem(
         scenario, grid, requirements(scenario, grid, frame), carry_in, str(file), forecast
     )
@@ -182,11 +182,35 @@ def read_activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Acti
     return out
 
 
-def read_activities_as_shifts(path: Path, scenario: Scenario) -> Roster:
-    """Shifts rebuilt from an activities file: back-to-back blocks of one adviser form a shift."""
-    return Roster.from_blocks(
-        (adviser_id, block) for _, adviser_id, block in read_activities(path, scenario)
-    )
+def read_carry_in(path: Path, scenario: Scenario, week_end: datetime) -> Roster:
+    """The shifts of a carry-in file (the columns of activities.csv), checked as carry_in_shifts
+    checks them."""
+    return carry_in_shifts(read_activities(path, scenario), week_end, str(path))
+
+
+def carry_in_shifts(
+    blocks: list[tuple[int, str, Activity]], week_end: datetime, source: str
+) -> Roster:
+    """Carry-in blocks (line, adviser, block) as shifts: back-to-back blocks of one adviser form
+    a shift. Each block must start before the week ends, and no two of an adviser overlap
+    (ScenarioError naming the line)."""
+    last: dict[str, tuple[int, Activity]] = {}
+    for n, adviser_id, block in sorted(blocks, key=lambda b: (b[1], b[2].start, b[0])):
+        if block.start >= week_end:
+            raise ScenarioError(
+                f"start {iso_utc(block.start)} is not before the end of the week "
+                f"({iso_utc(week_end)})",
+                source=source,
+                where=f"line {n}",
+            )
+        if adviser_id in last and block.start < last[adviser_id][1].end:
+            raise ScenarioError(
+                f"{adviser_id}'s block overlaps the one on line {last[adviser_id][0]}",
+                source=source,
+                where=f"line {n}",
+            )
+        last[adviser_id] = (n, block)
+    return Roster.from_blocks((adviser_id, block) for _, adviser_id, block in blocks)
 
 
 def read_roster(folder: str | Path, scenario: Scenario) -> Roster:

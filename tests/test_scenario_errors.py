@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -308,6 +309,33 @@ def test_carry_in_timestamp_without_offset_names_the_line(tmp_path: Path) -> Non
     lines = [*CARRY_IN[:3], "P001,phone,2026-11-22T18:00:00,2026-11-22T22:00:00"]
     assert error_of(write_folder(tmp_path, carry_in=lines)) == (
         "carry_in.csv: line 4: start '2026-11-22T18:00:00' has no UTC offset"
+    )
+
+
+def test_carry_in_blocks_of_one_adviser_that_overlap_name_both_lines(tmp_path: Path) -> None:
+    lines = [*CARRY_IN, "P001,social,2026-11-22T20:45:00Z,2026-11-22T22:00:00Z"]
+    assert error_of(write_folder(tmp_path, carry_in=lines)) == (
+        "carry_in.csv: line 5: P001's block overlaps the one on line 4"
+    )
+
+
+def test_carry_in_blocks_of_one_adviser_back_to_back_are_one_shift(tmp_path: Path) -> None:
+    lines = [*CARRY_IN, "P001,social,2026-11-22T21:00:00Z,2026-11-22T22:00:00Z"]
+    (shift,) = load_problem(write_folder(tmp_path, carry_in=lines)).carry_in.shifts
+    assert (shift.start, shift.end) == (
+        datetime(2026, 11, 22, 13, 30, tzinfo=UTC),
+        datetime(2026, 11, 22, 22, 0, tzinfo=UTC),
+    )
+
+
+def test_carry_in_block_from_the_end_of_the_week_names_the_line(tmp_path: Path) -> None:
+    # the week of 2026-11-23 in Paris ends on Sunday 29 at midnight, 23:00 UTC
+    inside = [CARRY_IN[0], "P002,social,2026-11-29T22:45:00Z,2026-11-29T23:00:00Z"]
+    assert len(load_problem(write_folder(tmp_path / "in", carry_in=inside)).carry_in.shifts) == 1
+    outside = [CARRY_IN[0], "P002,social,2026-11-29T23:00:00Z,2026-11-29T23:15:00Z"]
+    assert error_of(write_folder(tmp_path / "out", carry_in=outside)) == (
+        "carry_in.csv: line 2: start 2026-11-29T23:00:00Z is not before the end of the week "
+        "(2026-11-29T23:00:00Z)"
     )
 
 

@@ -144,6 +144,10 @@ BAD_LINES = [
         "start 2026-11-29T23:00:00Z is not before the end of the week (2026-11-29T23:00:00Z)",
     ),
     (
+        "P1,social,2026-11-22T15:45:00Z,2026-11-22T17:00:00Z",
+        "P1's block overlaps the one on line 5",
+    ),
+    (
         "P1,phone,2026-11-22T12:00:00Z,9999-12-31T23:00:00-05:00",
         "end 9999-12-31T23:00:00-05:00 is not between 1970 and 2200",
     ),
