@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from roster.penalties import penalties
 from roster.problem import Problem
+from roster.shifts import ShiftOption
 from roster.solution import Roster, Shift
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
@@ -35,12 +36,14 @@ from solver.shifts_model import SCALE, Costs, ShiftModel
 
 log = logging.getLogger(__name__)
 OnProgress = Callable[[Progress], None]
+Weeks = dict[str, list[ShiftOption]]  # per adviser id, the shifts they work
 # Shares of the time limit: on small weeks the independent parts but the largest at most 20%,
 # the relaxation at most 20% (2 s at least), its dive until 50%, the start it gives completed
-# until 60%, shifts until 70%, shifts again (if the persons cannot work a small class's counts)
-# until 76%, persons until 78% (8% of the limit at least), blocks after that.
+# until 60%, shifts until 70%, persons until 78%, blocks after that; if the persons cannot
+# work a small class's counts, shifts again and the split of the classes they change until
+# 84% (2% of the limit for that split).
 PARTS_SHARE, RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.20, 0.50, 0.60
-SHIFTS_UNTIL, AGAIN_UNTIL, PERSONS_UNTIL, PERSONS_LEAST_SHARE = 0.70, 0.76, 0.78, 0.08
+SHIFTS_UNTIL, PERSONS_UNTIL, AGAIN_UNTIL, PERSONS_AGAIN_SHARE = 0.70, 0.78, 0.84, 0.02
 # On weeks of at most MAX_ADVISERS advisers SCIP searches the shifts beside the dive, until
 # this share of the limit: on six generated 30-adviser weeks in 10 s the gaps averaged 11.6%
 # with 68% and 15.7% with 55%, where SCIP's first point came too late on two of them. Once
@@ -220,31 +223,41 @@ def _take_branch_and_cut(
 
 
 def _members_again(
-    stage1: ShiftModel, found: Reader, until: float, limit: float, seed: int
-) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus] | None:
-    """Stage 1 searched again from `found` if the persons cannot work some small class's
-    counts, those classes modelled member by member; None if not needed, not in time or no
-    better.
+    stage1: ShiftModel,
+    found: Reader,
+    chosen: Weeks,
+    until: float,
+    limit: float,
+    seed: int,
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, Weeks] | None:
+    """If the persons' weeks miss counts of a small class, stage 1 searched again from `found`
+    with those classes modelled member by member, and the classes whose counts change split
+    again; the new point and weeks, or None if not needed, not in time or no better.
 
     A small class (solver.disaggregate solves all its members at once) that misses counts
     misses them for good: on the 750-adviser week of seed 0 a class of six missed 3 of its
-    counts with 2, 30 or 90 s for the split. Each shift missed is scored as all shortfall.
+    counts with 2, 30 or 90 s for the split. A point is scored by its objective plus the cover
+    of the shifts its persons miss, each as if it were all shortfall.
     """
     problem = stage1.problem
     counts = stage1.counts(found)
-    chosen = assign(problem, stage1.classes, counts, seconds=0.02 * limit, seed=seed)
     lost = [
         i
         for i, (cls, n) in enumerate(zip(stage1.classes, counts, strict=True))
         if 1 < cls.size <= NEIGHBOURS and missed([cls], [n], chosen)
     ]
-    seconds = until - time.monotonic()
+    reserve = PERSONS_AGAIN_SHARE * limit  # for the split of the classes that change
+    seconds = until - time.monotonic() - reserve
     if not lost or seconds < 1.0:
         return None
-    short = missing([stage1.classes[i] for i in lost], [counts[i] for i in lost], chosen)
     per_minute = Costs.of(problem).shortfall // problem.grid.minutes
-    worth = found.objective_value + per_minute * sum(o.minutes * k for o, k in short.items())
-    log.info("persons cannot work %d counts of small classes: stage 1 again", sum(short.values()))
+
+    def score(objective: float, counts: list[dict[ShiftOption, int]], weeks: Weeks) -> float:
+        short = missing(stage1.classes, counts, weeks)
+        return objective + per_minute * sum(o.minutes * k for o, k in short.items())
+
+    worth = score(found.objective_value, counts, chosen)
+    log.info("the persons miss counts of %d small classes: stage 1 again", len(lost))
     hint(stage1.model, _values(found))
     for i in lost:
         stage1.add_members(i)
@@ -255,7 +268,20 @@ def _members_again(
         status = solver.solve(stage1.model, watcher)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= worth:
         return None
-    return solver, status
+    after = stage1.counts(solver)
+    moved = [
+        (cls, n) for cls, n, was in zip(stage1.classes, after, counts, strict=True) if n != was
+    ]
+    weeks = chosen | assign(
+        problem,
+        [cls for cls, _ in moved],
+        [n for _, n in moved],
+        seconds=max(0.2, until - time.monotonic()),
+        seed=seed,
+    )
+    if score(solver.objective_value, after, weeks) >= worth:
+        return None
+    return solver, status, weeks
 
 
 def _values(found: Reader) -> list[int]:
@@ -401,22 +427,18 @@ def solve(
         return _no_roster(
             "NO_SOLUTION", [f"no roster found in {limit:g} s; allow more time"], started, progress
         )
-    again = _members_again(stage1, found, started + limit * AGAIN_UNTIL, limit, seed)
-    if again is not None:
-        found, status = again
-        bound = max(bound, found.best_objective_bound / SCALE)
-    stage1_optimal = status == cp_model.OPTIMAL
     chosen = assign(
         problem,
         stage1.classes,
         stage1.counts(found),
-        seconds=max(
-            0.2,
-            limit * PERSONS_UNTIL - (time.monotonic() - started),
-            limit * PERSONS_LEAST_SHARE,
-        ),
+        seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
         seed=seed,
     )
+    again = _members_again(stage1, found, chosen, started + limit * AGAIN_UNTIL, limit, seed)
+    if again is not None:
+        found, status, chosen = again
+        bound = max(bound, found.best_objective_bound / SCALE)
+    stage1_optimal = status == cp_model.OPTIMAL
     contracted = [a.id for cls in stage1.classes if cls.contract_minutes > 0 for a in cls.members]
     if any(not chosen[a] for a in contracted) and (diagnosis := explain(problem)):
         # a class's summed rules held, but some member's own rules cannot

@@ -177,14 +177,16 @@ def test_counts_the_persons_cannot_work_send_stage_1_back_with_the_members_model
     # of stage 1, and the persons step misses one of them
     problem, _, solver, status = _two_alike_counted(UNWORKABLE_BY_TWO, monkeypatch, exact=1)
     assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    point = list(solver.response_proto.solution)
     unfixed = ShiftModel(problem).build()  # the same model without the counts imposed
-    found = Solution(unfixed.model, point)
-    again = _members_again(unfixed, found, time.monotonic() + 10, limit=10, seed=0)
+    found = Solution(unfixed.model, list(solver.response_proto.solution))
+    weeks = assign(problem, unfixed.classes, unfixed.counts(found))
+    assert missed(unfixed.classes, unfixed.counts(found), weeks) == 1
+    again = _members_again(unfixed, found, weeks, time.monotonic() + 10, limit=10, seed=0)
     assert again is not None
-    better, _ = again
+    better, _, weeks = again
     counts = unfixed.counts(better)
-    assert missed(unfixed.classes, counts, assign(problem, unfixed.classes, counts)) == 0
     assert counts != unfixed.counts(found)
-    # a point the persons can work is not searched again
-    assert _members_again(unfixed, better, time.monotonic() + 10, limit=10, seed=0) is None
+    assert missed(unfixed.classes, counts, weeks) == 0
+    assert better.objective_value <= found.objective_value  # and a shift of cover won back
+    # weeks that work every count are not searched again
+    assert _members_again(unfixed, better, weeks, time.monotonic() + 10, limit=10, seed=0) is None
