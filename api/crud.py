@@ -338,62 +338,76 @@ def delete_week(session: Session, *, week_id: int) -> None:
     session.commit()
 
 
-def week_demand(session: Session, *, week_id: int) -> Sequence[DemandRow]:
+WeekData = TypeVar("WeekData", DemandRow, ForecastRow, CarryInRow)
+
+
+def _week_rows(
+    session: Session, table: type[WeekData], week_id: int, *order: Any
+) -> Sequence[WeekData]:
+    """A week's rows of one of its uploads, in `order` (404 for an unknown week)."""
     get_week(session, week_id=week_id)
-    query = (
-        select(DemandRow)
-        .where(DemandRow.week_id == week_id)
-        .order_by(col(DemandRow.interval_start), col(DemandRow.channel), col(DemandRow.language))
-    )
+    query = select(table).where(table.week_id == week_id).order_by(*order)
     return session.exec(query).all()
 
 
-def replace_demand(session: Session, *, week: WeekRow, frame: pd.DataFrame) -> int:
-    """Replace the week's demand with checked rows, in one transaction; the row count."""
-    session.exec(delete(DemandRow).where(col(DemandRow.week_id) == week.id))  # type: ignore[call-overload]
-    rows = demand_rows(week, frame)
+def _replace_rows(
+    session: Session, table: type[WeekData], week: WeekRow, rows: Sequence[WeekData]
+) -> int:
+    """Replace a week's rows of one of its uploads with checked ones, in one transaction; the
+    row count."""
+    session.exec(delete(table).where(col(table.week_id) == week.id))  # type: ignore[call-overload]
     session.add_all(rows)
     session.commit()
     return len(rows)
 
 
-def week_forecast(session: Session, *, week_id: int) -> Sequence[ForecastRow]:
-    get_week(session, week_id=week_id)
-    query = (
-        select(ForecastRow)
-        .where(ForecastRow.week_id == week_id)
-        .order_by(
-            col(ForecastRow.interval_start), col(ForecastRow.channel), col(ForecastRow.language)
-        )
+def week_demand(session: Session, *, week_id: int) -> Sequence[DemandRow]:
+    return _week_rows(
+        session,
+        DemandRow,
+        week_id,
+        col(DemandRow.interval_start),
+        col(DemandRow.channel),
+        col(DemandRow.language),
     )
-    return session.exec(query).all()
+
+
+def replace_demand(session: Session, *, week: WeekRow, frame: pd.DataFrame) -> int:
+    """Replace the week's demand with checked rows, in one transaction; the row count."""
+    return _replace_rows(session, DemandRow, week, demand_rows(week, frame))
+
+
+def week_forecast(session: Session, *, week_id: int) -> Sequence[ForecastRow]:
+    return _week_rows(
+        session,
+        ForecastRow,
+        week_id,
+        col(ForecastRow.interval_start),
+        col(ForecastRow.channel),
+        col(ForecastRow.language),
+    )
 
 
 def replace_forecast(session: Session, *, week: WeekRow, forecast: Forecast | None) -> int:
     """Replace the week's forecast with a checked one (None: remove it), in one transaction;
     the row count."""
-    session.exec(delete(ForecastRow).where(col(ForecastRow.week_id) == week.id))  # type: ignore[call-overload]
     rows = forecast_rows(week, forecast) if forecast is not None else []
-    session.add_all(rows)
-    session.commit()
-    return len(rows)
+    return _replace_rows(session, ForecastRow, week, rows)
 
 
 def week_carry_in(session: Session, *, week_id: int) -> Sequence[CarryInRow]:
-    get_week(session, week_id=week_id)
-    query = (
-        select(CarryInRow)
-        .where(CarryInRow.week_id == week_id)
-        .order_by(col(CarryInRow.adviser_id), col(CarryInRow.start), col(CarryInRow.id))
+    return _week_rows(
+        session,
+        CarryInRow,
+        week_id,
+        col(CarryInRow.adviser_id),
+        col(CarryInRow.start),
+        col(CarryInRow.id),
     )
-    return session.exec(query).all()
 
 
 def replace_carry_in(session: Session, *, week: WeekRow, carry_in: Roster | None) -> int:
     """Replace the week's carry-in with checked shifts (None: remove it), in one transaction;
     the row count."""
-    session.exec(delete(CarryInRow).where(col(CarryInRow.week_id) == week.id))  # type: ignore[call-overload]
     rows = carry_in_rows(week, carry_in) if carry_in is not None else []
-    session.add_all(rows)
-    session.commit()
-    return len(rows)
+    return _replace_rows(session, CarryInRow, week, rows)
