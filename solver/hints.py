@@ -19,20 +19,22 @@ def best_within(
     seed: int = 0,
     watcher: cp_model.CpSolverSolutionCallback | None = None,
     start: dict[int, int] | None = None,
+    solver: cp_model.CpSolver | None = None,
 ) -> list[int] | None:
     """Hint every variable of `model` with the best solution found with `ranges` imposed.
 
     `ranges` maps variable indices to (lowest, highest) values. The rest is searched for
     `seconds` in a copy of the model, from the values `start` hints (index -> value), if
-    given. Returns the solution, or None (leaving the hints as they were) if none is found
-    in time. `watcher` hears of each improving solution.
+    given, by `solver` if given (one the caller may stop early). Returns the solution, or
+    None (leaving the hints as they were) if none is found in time. `watcher` hears of each
+    improving solution.
     """
     copy = model.clone()
     narrow(copy, ranges)
     copy.clear_hints()
     for index, value in (start or {}).items():
         copy.add_hint(copy.get_int_var_from_proto_index(index), value)
-    solver = cp_model.CpSolver()
+    solver = solver or cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
@@ -74,10 +76,11 @@ def complete_hint(
     seed: int = 0,
     watcher: cp_model.CpSolverSolutionCallback | None = None,
     start: dict[int, int] | None = None,
+    solver: cp_model.CpSolver | None = None,
 ) -> list[int] | None:
     """Hint every variable with the best solution that takes `fixed` (index -> value)."""
     ranges = {i: (v, v) for i, v in fixed.items()}
-    return best_within(model, ranges, seconds, workers, seed, watcher, start)
+    return best_within(model, ranges, seconds, workers, seed, watcher, start, solver)
 
 
 def round_relaxation(

@@ -85,6 +85,8 @@ class ShiftModel:
     terms: dict[str, list[cp_model.LinearExprT]] = field(default_factory=lambda: defaultdict(list))
     horizon: int = 0
     member_weeks: list[list[cp_model.IntVar]] = field(default_factory=list)
+    # missing advisers per channel (and language) and interval: shortfall's own variables
+    shortfall: list[cp_model.IntVar] = field(default_factory=list)
 
     def build(self, enforce: Enforce = always) -> ShiftModel:
         problem = self.problem
@@ -238,6 +240,7 @@ class ShiftModel:
                     short = model.new_int_var(0, r, "")
                     model.add(total + short >= r)
                     self.terms["shortfall"].append(short * costs.shortfall)
+                    self.shortfall.append(short)
                 if language is None and costs.overstaffing:
                     over = model.new_int_var(0, headcount, "")
                     model.add(over >= total - r)

@@ -1,0 +1,97 @@
+"""The shortfall floor: never above the fewest missing intervals, its bound never the optimum."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from solver.floor import held_to, shortfall_floor
+from solver.relaxation import LinearRelaxation
+
+Cover = tuple[cp_model.CpModel, list[cp_model.IntVar]]
+
+
+def _model(
+    cover: list[list[int]], need: list[int], clashes: list[tuple[int, int]], shift_cost: int
+) -> Cover:
+    """Shifts (booleans) cover intervals; each interval's missing advisers cost 10 points."""
+    model = cp_model.CpModel()
+    shifts = [model.new_bool_var(f"x{j}") for j in range(len(cover))]
+    for a, b in clashes:
+        model.add(shifts[a] + shifts[b] <= 1)
+    short = []
+    for t, r in enumerate(need):
+        s = model.new_int_var(0, r, f"short{t}")
+        model.add(sum(shifts[j] for j, ts in enumerate(cover) if t in ts) + s >= r)
+        short.append(s)
+    model.minimize(10 * sum(short) + shift_cost * sum(shifts))
+    return model, short
+
+
+def _triangle() -> Cover:
+    """Three shifts, each two of three intervals, no two together: the relaxation takes half
+    of each and misses nothing, a roster takes one and misses an interval."""
+    return _model([[0, 2], [0, 1], [1, 2]], [1, 1, 1], [(0, 1), (1, 2), (0, 2)], shift_cost=1)
+
+
+def _optimum(model: cp_model.CpModel) -> float:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return solver.objective_value
+
+
+def test_the_floor_counts_what_the_relaxation_misses_and_lifts_its_bound_to_the_optimum() -> None:
+    model, short = _triangle()
+    relaxation = LinearRelaxation(model)
+    relaxed = relaxation.solve(seconds=5)
+
+    floor = shortfall_floor(relaxation, [s.index for s in short], seconds=10, lift_seconds=5)
+
+    assert relaxed is not None and relaxed.bound() == 2  # three halves of a shift, no shortfall
+    assert floor is not None and floor.count == 1
+    assert floor.bound == 11 == _optimum(model)  # one shift, one interval missed
+
+
+def test_the_relaxation_held_to_a_floor_keeps_the_objective_s_constant() -> None:
+    model, short = _triangle()
+    shifts = [model.get_int_var_from_proto_index(j) for j in range(3)]
+    model.minimize(10 * sum(short) + sum(shifts) + 7)
+
+    held = held_to(LinearRelaxation(model), [s.index for s in short], 2).solve(seconds=5)
+
+    # at most one interval covered: half a shift (each covers two), 10 x 2 + 0.5 points
+    assert held is not None and held.objective == 20.5 + 7
+
+
+def test_no_time_beyond_the_lift_means_no_floor() -> None:
+    model, short = _triangle()
+
+    assert shortfall_floor(LinearRelaxation(model), [s.index for s in short], 1, 1) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    cover=st.lists(st.sets(st.integers(0, 5), min_size=1), min_size=1, max_size=6),
+    need=st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    clashes=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
+    shift_cost=st.integers(0, 15),
+)
+def test_the_floor_never_exceeds_the_fewest_missing_and_its_bound_never_the_optimum(
+    cover: list[set[int]],
+    need: list[int],
+    clashes: list[tuple[int, int]],
+    shift_cost: int,
+) -> None:
+    pairs = [(a, b) for a, b in clashes if a != b and max(a, b) < len(cover)]
+    model, short = _model([sorted(c) for c in cover], need, pairs, shift_cost)
+    optimum = _optimum(model)
+    fewest = model.clone()
+    fewest.minimize(sum(fewest.get_int_var_from_proto_index(s.index) for s in short))
+
+    floor = shortfall_floor(LinearRelaxation(model), [s.index for s in short], 10, 5)
+
+    assert floor is not None
+    assert floor.count <= _optimum(fewest)
+    assert floor.bound is not None and floor.bound <= optimum + 1e-6
