@@ -399,7 +399,7 @@ def solve(
             rounded = {i: round(v) for i, v in enumerate(fixed.values)} if fixed else None
             completion = cp_model.CpSolver()
             with _stop_on_stall(
-                completion, watcher, COMPLETION_STALL_SHARE * limit if small else limit
+                completion, watcher, COMPLETION_STALL_SHARE * limit if small else math.inf
             ):
                 start_from = complete_hint(
                     stage1.model,

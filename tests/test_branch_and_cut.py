@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 from solver.branch_and_cut import BranchAndCut
 from solver.hints import complete_hint
 from solver.relaxation import LinearRelaxation
+from tests.cp_helpers import optimum
 
 
 def _cover(need: int, size: int, odd: int) -> cp_model.CpModel:
@@ -24,13 +25,6 @@ def _cover(need: int, size: int, odd: int) -> cp_model.CpModel:
     return model
 
 
-def _optimum(model: cp_model.CpModel) -> float:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(model) == cp_model.OPTIMAL
-    return solver.objective_value
-
-
 @settings(max_examples=25, deadline=None)
 @given(need=st.integers(0, 40), size=st.integers(1, 8), odd=st.integers(0, 3))
 def test_the_bound_never_exceeds_the_optimum_and_the_point_is_one(
@@ -41,8 +35,8 @@ def test_the_bound_never_exceeds_the_optimum_and_the_point_is_one(
     found = BranchAndCut(LinearRelaxation(model), seconds=5).start().result()
 
     assert found is not None and found.values is not None
-    assert found.bound <= _optimum(model)
-    assert found.objective == _optimum(model)  # so small a model is solved to the end
+    assert found.bound <= optimum(model)
+    assert found.objective == optimum(model)  # so small a model is solved to the end
     # CP-SAT accepts SCIP's whole point as it is
     assert complete_hint(model, dict(enumerate(found.values)), seconds=5) == found.values
 

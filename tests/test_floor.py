@@ -8,6 +8,7 @@ from ortools.sat.python import cp_model
 
 from solver.floor import held_to, shortfall_floor
 from solver.relaxation import LinearRelaxation
+from tests.cp_helpers import optimum
 
 Cover = tuple[cp_model.CpModel, list[cp_model.IntVar]]
 
@@ -35,14 +36,7 @@ def _triangle() -> Cover:
     return _model([[0, 2], [0, 1], [1, 2]], [1, 1, 1], [(0, 1), (1, 2), (0, 2)], shift_cost=1)
 
 
-def _optimum(model: cp_model.CpModel) -> float:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(model) == cp_model.OPTIMAL
-    return solver.objective_value
-
-
-def test_the_floor_counts_what_the_relaxation_misses_and_lifts_its_bound_to_the_optimum() -> None:
+def test_the_floor_counts_what_the_relaxation_misses_and_lifts_its_bound_to_theoptimum() -> None:
     model, short = _triangle()
     relaxation = LinearRelaxation(model)
     relaxed = relaxation.solve(seconds=5)
@@ -51,7 +45,7 @@ def test_the_floor_counts_what_the_relaxation_misses_and_lifts_its_bound_to_the_
 
     assert relaxed is not None and relaxed.bound() == 2  # three halves of a shift, no shortfall
     assert floor is not None and floor.count == 1
-    assert floor.bound == 11 == _optimum(model)  # one shift, one interval missed
+    assert floor.bound == 11 == optimum(model)  # one shift, one interval missed
 
 
 def test_the_relaxation_held_to_a_floor_keeps_the_objective_s_constant() -> None:
@@ -78,7 +72,7 @@ def test_no_time_beyond_the_lift_means_no_floor() -> None:
     clashes=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
     shift_cost=st.integers(0, 15),
 )
-def test_the_floor_never_exceeds_the_fewest_missing_and_its_bound_never_the_optimum(
+def test_the_floor_never_exceeds_the_fewest_missing_and_its_bound_never_theoptimum(
     cover: list[set[int]],
     need: list[int],
     clashes: list[tuple[int, int]],
@@ -86,12 +80,12 @@ def test_the_floor_never_exceeds_the_fewest_missing_and_its_bound_never_the_opti
 ) -> None:
     pairs = [(a, b) for a, b in clashes if a != b and max(a, b) < len(cover)]
     model, short = _model([sorted(c) for c in cover], need, pairs, shift_cost)
-    optimum = _optimum(model)
+    best = optimum(model)
     fewest = model.clone()
     fewest.minimize(sum(fewest.get_int_var_from_proto_index(s.index) for s in short))
 
     floor = shortfall_floor(LinearRelaxation(model), [s.index for s in short], 10, 5)
 
     assert floor is not None
-    assert floor.count <= _optimum(fewest)
-    assert floor.bound is not None and floor.bound <= optimum + 1e-6
+    assert floor.count <= optimum(fewest)
+    assert floor.bound is not None and floor.bound <= best + 1e-6

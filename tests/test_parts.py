@@ -12,6 +12,7 @@ from examples.generate import generate
 from solver.parts import part_model, parts, settle_parts
 from solver.relaxation import LinearRelaxation
 from solver.shifts_model import ShiftModel
+from tests.cp_helpers import optimum
 
 
 def _covers(needs: list[int], size: int) -> tuple[cp_model.CpModel, list[list[cp_model.IntVar]]]:
@@ -25,13 +26,6 @@ def _covers(needs: list[int], size: int) -> tuple[cp_model.CpModel, list[list[cp
         shifts.append([a, b])
     model.minimize(sum(3 * x for pair in shifts for x in pair))
     return model, shifts
-
-
-def _optimum(model: cp_model.CpModel) -> float:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(model) == cp_model.OPTIMAL
-    return solver.objective_value
 
 
 def test_constraints_that_share_no_variable_make_separate_parts() -> None:
@@ -72,15 +66,15 @@ def test_the_optima_of_the_parts_add_up_to_the_optimum_of_the_whole(
 ) -> None:
     model, _ = _covers(needs, size)
 
-    apart = sum(_optimum(part_model(model, p)) for p in parts(model.proto))
+    apart = sum(optimum(part_model(model, p)) for p in parts(model.proto))
 
-    assert apart == _optimum(model)
+    assert apart == optimum(model)
 
 
-def test_every_part_but_the_largest_is_fixed_at_its_optimum() -> None:
+def test_every_part_but_the_largest_is_fixed_at_itsoptimum() -> None:
     model, shifts = _covers([20, 5, 9], size=2)
     model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)  # the largest part: 3 variables
-    whole = _optimum(model)
+    whole = optimum(model)
 
     settled = settle_parts(model, seconds=5)
 
@@ -91,7 +85,7 @@ def test_every_part_but_the_largest_is_fixed_at_its_optimum() -> None:
         assert list(domains[index].domain) == [value, value]
     assert list(domains[shifts[0][0].index].domain) == [0, 20]  # the largest is left free
     assert settled.objective == 3 * 3 + 3 * 5  # ceil(5 / 2) and ceil(9 / 2) shifts
-    assert _optimum(model) == whole  # nothing lost
+    assert optimum(model) == whole  # nothing lost
 
 
 def test_a_part_with_no_solution_is_left_to_the_search_of_the_whole() -> None:
@@ -147,7 +141,7 @@ def test_the_night_team_of_a_generated_week_is_settled_and_the_bound_rises(tmp_p
 def test_an_optimum_refused_becomes_a_floor_on_the_part_and_is_not_fixed() -> None:
     model, shifts = _covers([20, 5], size=2)
     model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)
-    whole = _optimum(model)
+    whole = optimum(model)
 
     settled = settle_parts(model, seconds=5, accept=lambda values: False)
 
@@ -156,7 +150,7 @@ def test_an_optimum_refused_becomes_a_floor_on_the_part_and_is_not_fixed() -> No
     relaxed = LinearRelaxation(model).solve(seconds=5)
     assert relaxed is not None
     assert relaxed.objective >= 3 * 10 + 3 * 3  # the floor holds in the relaxation: 9 not 7.5
-    assert _optimum(model) == whole  # and it cuts off no optimum
+    assert optimum(model) == whole  # and it cuts off no optimum
 
 
 def test_the_check_sees_the_optimal_values_of_the_part_it_is_asked_about() -> None:
