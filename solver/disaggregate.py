@@ -166,6 +166,7 @@ def _repair(
         surplus = {o for o in taken if taken[o] > n.get(o, 0)}
         short = {o for o, v in n.items() if taken[o] < v}
         above: set[str] = set()
+        below: set[str] = set()  # those who could take what the members above give up
         for marks, share, weight in fairness:
             over = {a: _marked(cls, weeks[a], marks) - share for a in ids}
             # the counts may hold more such shifts than the members' fair shares: that
@@ -173,12 +174,13 @@ def _repair(
             floor = max(0, sum(v for o, v in n.items() if marks[index[o]]) - share * cls.size)
             if weight and sum(max(0, v) for v in over.values()) > floor:
                 above |= {a for a, v in over.items() if v > 0}
+                below |= {a for a, v in over.items() if v < 0}
         if not surplus and not short and not above:
             break
         if cls.size <= NEIGHBOURS:
             chosen = list(ids)
         else:
-            chosen = _neighbours(cls, weeks, surplus, short, above, rng)
+            chosen = _neighbours(cls, weeks, surplus, short, above, below, rng)
         members = [a for a in cls.members if a.id in set(chosen)]
         rest = Counter(n)
         rest.subtract(o for a in ids if a not in set(chosen) for o in weeks[a])
@@ -199,13 +201,15 @@ def _neighbours(
     surplus: set[ShiftOption],
     short: set[ShiftOption],
     above: set[str],
+    below: set[str],
     rng: random.Random,
 ) -> list[str]:
     """Members to solve again: some who must change, some who could take what they drop.
 
     For one count worked too often and one missed, drawn at random: members on the first
     (one of them must leave it), members working the second's day (one may move to it) and
-    members off that day (one may add it, dropping another day).
+    members off that day (one may add it, dropping another day). Members above a fair share
+    of nights or weekends must change too, and those below it may take their shifts.
     """
     ids = [a.id for a in cls.members]
     wrong = sorted(surplus, key=lambda o: o.start)
@@ -221,7 +225,9 @@ def _neighbours(
     off_day = [a for a in ids if a not in on_day]
     chosen: list[str] = []
     quota = NEIGHBOURS // 4 if day is not None else NEIGHBOURS
-    for pool, count in ((must, quota), (on_day, NEIGHBOURS // 3), (off_day, NEIGHBOURS)):
+    under = sorted(below)
+    pools = ((must, quota), (under, quota), (on_day, NEIGHBOURS // 3), (off_day, NEIGHBOURS))
+    for pool, count in pools:
         pool = [a for a in pool if a not in chosen]
         chosen += rng.sample(pool, min(len(pool), count, NEIGHBOURS - len(chosen)))
     return chosen

@@ -17,11 +17,11 @@ from roster.timegrid import to_local
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.classes import classes_of
-from solver.disaggregate import assign, missed
+from solver.disaggregate import assign, missed, missing
 from solver.hints import Solution
 from solver.labour import AdviserChoices, add_labour_rules, always
 from solver.shifts_model import ShiftModel
-from solver.solve import _members_again
+from solver.solve import _members_again, _Splits
 from tests.factories import adviser, compliant_week, make_problem, scenario_dict
 
 
@@ -181,7 +181,8 @@ def test_counts_the_persons_cannot_work_send_stage_1_back_with_the_members_model
     found = Solution(unfixed.model, list(solver.response_proto.solution))
     weeks = assign(problem, unfixed.classes, unfixed.counts(found))
     assert missed(unfixed.classes, unfixed.counts(found), weeks) == 1
-    again = _members_again(unfixed, found, weeks, time.monotonic() + 10, limit=10, seed=0)
+    splits = _Splits(unfixed, seed=0)
+    again = _members_again(unfixed, splits, found, weeks, time.monotonic() + 10, limit=10, seed=0)
     assert again is not None
     better, _, weeks = again
     counts = unfixed.counts(better)
@@ -189,4 +190,28 @@ def test_counts_the_persons_cannot_work_send_stage_1_back_with_the_members_model
     assert missed(unfixed.classes, counts, weeks) == 0
     assert better.objective_value <= found.objective_value  # and a shift of cover won back
     # weeks that work every count are not searched again
-    assert _members_again(unfixed, better, weeks, time.monotonic() + 10, limit=10, seed=0) is None
+    assert (
+        _members_again(unfixed, splits, better, weeks, time.monotonic() + 10, limit=10, seed=0)
+        is None
+    )
+
+
+def test_a_split_judged_once_serves_the_persons_step_and_counts_its_lost_cover(monkeypatch):
+    # the counts of a class of two its members cannot work: one shift of them is missed
+    problem, _, solver, status = _two_alike_counted(UNWORKABLE_BY_TWO, monkeypatch, exact=1)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    unfixed = ShiftModel(problem).build()
+    values = list(solver.response_proto.solution)
+    counts = unfixed.counts(Solution(unfixed.model, values))
+    splits = _Splits(unfixed, seed=0)
+    lost = splits.loses(values, seconds=1.0)
+    lost_again, weeks = splits.split(unfixed.classes, counts, seconds=0.2)
+    assert lost == lost_again > 0
+    short = sum(o.minutes * k for o, k in missing(unfixed.classes, counts, weeks).items())
+    assert lost == splits.per_minute * short  # each missed minute costed as all shortfall
+    # a split that missed nothing is kept for any shorter split of the same counts
+    workable = ShiftModel(problem).build()
+    fine = {o: 1 for o in workable.classes[0].options[:1]}
+    nothing_lost, once = splits.split(workable.classes[:1], [fine], seconds=1.0)
+    assert nothing_lost == 0
+    assert splits.split(workable.classes[:1], [fine], seconds=0.5)[1] is once
