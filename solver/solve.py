@@ -321,7 +321,11 @@ def _members_again(
         seconds=max(0.2, until - time.monotonic()),
         seed=seed,
     )
-    if score(solver.objective_value, after, weeks) >= worth:
+    new = score(solver.objective_value, after, weeks)
+    log.info(
+        "stage 1 again: %d points with its persons' misses, against %d", new / SCALE, worth / SCALE
+    )
+    if new >= worth:
         return None
     return solver, status, weeks
 
@@ -525,11 +529,12 @@ def solve(
         return _no_roster(
             "NO_SOLUTION", [f"no roster found in {limit:g} s; allow more time"], started, progress
         )
-    _, chosen = splits.split(
+    lost, chosen = splits.split(
         stage1.classes,
         stage1.counts(found),
         seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
     )
+    log.info("persons: %d points of cover lost", lost / SCALE)
     again = _members_again(
         stage1, splits, found, chosen, started + limit * AGAIN_UNTIL, limit, seed
     )

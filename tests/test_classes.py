@@ -16,8 +16,8 @@ from roster.solution import BREAK, Activity, Roster, Shift
 from roster.timegrid import to_local
 from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
-from solver.classes import classes_of
-from solver.disaggregate import assign, missed, missing
+from solver.classes import AdviserClass, classes_of
+from solver.disaggregate import NEIGHBOURS, _neighbours, assign, missed, missing
 from solver.hints import Solution
 from solver.labour import AdviserChoices, add_labour_rules, always
 from solver.shifts_model import ShiftModel
@@ -215,3 +215,38 @@ def test_a_split_judged_once_serves_the_persons_step_and_counts_its_lost_cover(m
     nothing_lost, once = splits.split(workable.classes[:1], [fine], seconds=1.0)
     assert nothing_lost == 0
     assert splits.split(workable.classes[:1], [fine], seconds=0.5)[1] is once
+
+
+def _twelve_alike_working(days: list[int]) -> tuple[AdviserClass, dict[str, list[ShiftOption]]]:
+    """A class of twelve Paris advisers, each working 09:00 on the given weekdays."""
+    problem = make_problem(scenario_dict(advisers=[adviser(f"P{i:02d}") for i in range(12)]))
+    (cls,) = classes_of(problem)
+    tz = cls.team.timezone
+    nine = {o.day.weekday(): o for o in cls.options if f"{to_local(o.start, tz):%H:%M}" == "09:00"}
+    return cls, {a.id: [nine[d] for d in days] for a in cls.members}
+
+
+def test_the_repair_draws_members_below_a_fair_share_once_no_count_is_missed():
+    cls, weeks = _twelve_alike_working([0, 1, 2, 3, 4])
+    above, below = {"P00"}, {"P05", "P07", "P11"}
+    for seed in range(10):
+        chosen = _neighbours(cls, weeks, set(), set(), above, below, random.Random(seed))
+        assert len(chosen) == NEIGHBOURS and {"P00"} | below <= set(chosen)
+
+
+def test_a_missed_count_leaves_no_place_in_the_draw_to_members_below_a_fair_share():
+    # members off the missed count's day are the ones who may add it, below a fair share or
+    # not: places kept for those below left 45 adviser-hours missed on a 750-adviser week
+    cls, weeks = _twelve_alike_working([0, 1, 2, 3, 4])
+    saturday = next(o for o in cls.options if o.day.weekday() == 5)
+    weeks |= {a: [saturday, *w[1:]] for a, w in weeks.items() if a in ("P01", "P02")}
+    below = {"P03", "P04", "P05", "P06"}
+    drawn: Counter[str] = Counter()
+    for seed in range(200):
+        chosen = _neighbours(cls, weeks, set(), {saturday}, {"P00"}, below, random.Random(seed))
+        assert {"P00", "P01", "P02"} <= set(chosen) and len(chosen) == NEIGHBOURS
+        drawn.update(chosen)
+    off_saturday = [f"P{i:02d}" for i in range(3, 12)]
+    rate = {a: drawn[a] / 200 for a in off_saturday}
+    # five places among nine members: each drawn 5/9 of the time, whether below or not
+    assert all(0.45 < r < 0.67 for r in rate.values()), rate
