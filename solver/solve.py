@@ -32,7 +32,7 @@ from solver.hints import (
     round_relaxation,
 )
 from solver.parts import settle_parts
-from solver.relaxation import LinearRelaxation
+from solver.relaxation import LinearRelaxation, Relaxation
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, Costs, ShiftModel
 
@@ -45,6 +45,10 @@ Weeks = dict[str, list[ShiftOption]]  # per adviser id, the shifts they work
 # work a small class's counts, shifts again and the split of the classes they change until
 # 84% (2% of the limit for that split).
 PARTS_SHARE, RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.20, 0.50, 0.60
+# The dive has this share at least, wherever the steps before it ended: on a 2-core Intel
+# Xeon they took until 4.2-4.7 s of 10 on one 30-adviser week, the dive's 0.3-0.8 s found
+# nothing, and the roster from the fallbacks ended 60-66% from its bound (23% with 1.5 s).
+DIVE_MIN_SHARE = 0.15
 SHIFTS_UNTIL, PERSONS_UNTIL, AGAIN_UNTIL, PERSONS_AGAIN_SHARE = 0.70, 0.78, 0.84, 0.02
 # On weeks of at most MAX_ADVISERS advisers SCIP searches the shifts beside the dive, until
 # this share of the limit: on six generated 30-adviser weeks in 10 s the gaps averaged 11.6%
@@ -60,6 +64,10 @@ BRANCH_AND_CUT_UNTIL, BRANCH_AND_CUT_PACE = 0.68, 8.0
 # FLOOR_LIFT_SHARE of it kept for the relaxation held to the floor. On six generated
 # 30-adviser weeks in 10 s the gaps averaged 2.2% with the floor against 3.9% without.
 COMPLETION_STALL_SHARE, FLOOR_LIFT_SHARE = 0.10, 0.10
+# The floor's root takes 8-11 times GLOP's solve of the relaxation (6-8 s against 0.5-1.0 s
+# on six 30-adviser weeks, 2-core Intel Xeon): with less time than this it proves nothing,
+# and on one such week it had taken 3.2 s from the search to prove nothing.
+FLOOR_PACE = 8.0
 # Of the time left for the blocks once their relaxation is rounded, this share goes to the
 # blocks it left fractional, the rest to the whole model.
 RINS_SHARE = 0.6
@@ -254,6 +262,17 @@ def _keeps(
     return ours < Solution(model, other).objective_value + splits.loses(other, seconds)
 
 
+def _floor_time(limit: float, elapsed: float, relaxed: Relaxation | None) -> float | None:
+    """The seconds the shortfall floor has, or None if at the pace GLOP solved the
+    relaxation (`relaxed`) its root cannot be done in them."""
+    seconds = limit * BRANCH_AND_CUT_UNTIL - elapsed
+    needs = FLOOR_PACE * relaxed.seconds if relaxed else 0.0
+    if seconds - FLOOR_LIFT_SHARE * limit < needs:
+        log.info("no shortfall floor: at this pace its root needs %.1f s", needs)
+        return None
+    return seconds
+
+
 def _hold(stage1: ShiftModel, found: Floor | None, watcher: _Watcher) -> None:
     """The shortfall floor as a row of the shift model, and its bound if higher."""
     if found is None:
@@ -442,15 +461,13 @@ def solve(
     beside_scip = 1 if scip is not None else workers
     start_from = None
     if relaxed:
-        dived = relaxation.dive(
-            stage1.shift_groups(),
-            seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
-        )
-        if dived is None and time.monotonic() - started < limit * DIVE_UNTIL:
+        dive_until = max(started + limit * DIVE_UNTIL, time.monotonic() + limit * DIVE_MIN_SHARE)
+        dived = relaxation.dive(stage1.shift_groups(), seconds=dive_until - time.monotonic())
+        if dived is None and time.monotonic() < dive_until:
             relaxation.reset()  # a dead end, not the clock: dive again, keeping options open
             dived = relaxation.dive(
                 stage1.shift_groups(),
-                seconds=max(0.5, limit * DIVE_UNTIL - (time.monotonic() - started)),
+                seconds=max(0.5, dive_until - time.monotonic()),
                 zeros_free=True,
             )
         if dived is not None:
@@ -484,13 +501,14 @@ def solve(
             seed=seed,
             watcher=watcher,
         )
-    if small:
+    floor_seconds = _floor_time(limit, time.monotonic() - started, relaxed) if small else None
+    if floor_seconds is not None:
         _hold(
             stage1,
             shortfall_floor(
                 relaxation,
                 [v.index for v in stage1.shortfall],
-                seconds=limit * BRANCH_AND_CUT_UNTIL - (time.monotonic() - started),
+                seconds=floor_seconds,
                 lift_seconds=FLOOR_LIFT_SHARE * limit,
             ),
             watcher,
