@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from roster.model import Adviser, Scenario
 from roster.problem import Problem
@@ -15,11 +16,13 @@ NIGHT_START, NIGHT_END = time(22), time(6)
 NIGHT_MINUTES = 120  # a shift with at least this much of 22:00-06:00 (local) is a night shift
 
 
+@lru_cache(maxsize=1 << 14)  # asked per class and option: 3,000 times for 120 shifts (750 advisers)
 def is_weekend(start: datetime, tz_name: str) -> bool:
     """A shift that starts on a local Saturday or Sunday."""
     return to_local(start, tz_name).weekday() >= 5
 
 
+@lru_cache(maxsize=1 << 14)
 def is_night(start: datetime, minutes: int, tz_name: str) -> bool:
     """A shift with at least two hours between 22:00 and 06:00 on the adviser's wall clock."""
     night = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from roster.errors import ScenarioError
 from roster.model import Adviser, Scenario, Team
@@ -22,8 +23,9 @@ class ShiftOption:
     worked_minutes: int
     break_offsets: tuple[int, ...]  # minutes after the start where the break may begin
 
-    @property
+    @cached_property
     def end(self) -> datetime:
+        # read hundreds of thousands of times while labour rules are posted: computed once
         return self.start + timedelta(minutes=self.minutes)
 
 
