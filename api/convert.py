@@ -432,8 +432,8 @@ def _read_text(text: str, read: Callable[[Path], R], source: str) -> R:
             return read(path)
         except ScenarioError as err:
             raise ScenarioError(err.message, source=source, where=err.where) from None
-        except OverflowError:
-            raise ScenarioError("an interval_start is out of range", source=source) from None
+        except OverflowError:  # the readers name the cell they know of; this is for the rest
+            raise ScenarioError("a date is out of range", source=source) from None
 
 
 def _json_rows(error: ScenarioError, name: str) -> ScenarioError:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from roster.errors import ScenarioError
 from roster.model import WEEKDAYS, Scenario, Window
-from roster.timegrid import Grid
+from roster.timegrid import UTC, Grid
 
 Key = tuple[str, str | None]  # (channel, language or None for any language)
 DEMAND_COLUMNS = ("interval_start", "channel", "required")
@@ -73,21 +73,42 @@ def read_table(path: Path, columns: Iterable[str], expected: str) -> pd.DataFram
     return frame
 
 
-def interval_of(stamp: str, grid: Grid, source: str, where: str) -> int:
-    """The interval number of an `interval_start` cell; errors name the file and line."""
-    stamp = stamp.strip()
+def instant_of(cell: str, column: str, source: str, where: str) -> datetime:
+    """The instant of an ISO 8601 date-time cell with its UTC offset, as written; errors name
+    the file, the line and the column.
+
+    >>> instant_of("2026-11-23T08:00:00+01:00", "start", "f.csv", "line 2").isoformat()
+    '2026-11-23T08:00:00+01:00'
+    >>> instant_of("0001-01-01T00:00:00+01:00", "start", "f.csv", "line 2")
+    Traceback (most recent call last):
+    ...
+    roster.errors.ScenarioError: f.csv: line 2: start '0001-01-01T00:00:00+01:00' is out of range
+    """
+    stamp = cell.strip()
     try:
         instant = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         raise ScenarioError(
-            f"interval_start {stamp!r} is not an ISO 8601 date-time", source=source, where=where
+            f"{column} {stamp!r} is not an ISO 8601 date-time", source=source, where=where
         ) from None
     if instant.tzinfo is None:
         raise ScenarioError(
-            f"interval_start {stamp!r} has no UTC offset (write e.g. {stamp}+01:00)",
+            f"{column} {stamp!r} has no UTC offset (write e.g. {stamp}+01:00)",
             source=source,
             where=where,
         )
+    try:
+        instant.astimezone(UTC)  # kept as written, once it is known to have a UTC time
+    except OverflowError:  # the first or last day of the calendar, moved past it by its offset
+        raise ScenarioError(
+            f"{column} {stamp!r} is out of range", source=source, where=where
+        ) from None
+    return instant
+
+
+def interval_of(stamp: str, grid: Grid, source: str, where: str) -> int:
+    """The interval number of an `interval_start` cell; errors name the file and line."""
+    instant = instant_of(stamp, "interval_start", source, where)
     try:
         return grid.index(instant)
     except ValueError as err:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from roster.demand import Key, merge_demand, read_demand_csv, requirements
+from roster.demand import Key, instant_of, merge_demand, read_demand_csv, requirements
 from roster.errors import ScenarioError
 from roster.forecast import read_forecast_csv
 from roster.incident import Incident
@@ -130,18 +130,6 @@ def load_problem(path: str | Path) -> Problem:
     )
 
 
-def _instant(value: str, source: str, where: str, column: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ScenarioError(
-            f"{column} {value!r} is not an ISO 8601 date-time", source=source, where=where
-        ) from None
-    if instant.tzinfo is None:
-        raise ScenarioError(f"{column} {value!r} has no UTC offset", source=source, where=where)
-    return instant
-
-
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     source = str(path)
     try:
@@ -174,8 +162,8 @@ def read_activities(path: Path, scenario: Scenario) -> list[tuple[int, str, Acti
             )
         if kind not in kinds:
             raise ScenarioError(f"unknown activity {kind!r}", source=source, where=where)
-        start = _instant(row["start"], source, where, "start")
-        end = _instant(row["end"], source, where, "end")
+        start = instant_of(row["start"], "start", source, where)
+        end = instant_of(row["end"], "end", source, where)
         if end <= start:
             raise ScenarioError("end is not after start", source=source, where=where)
         out.append((n, row["adviser_id"].strip(), Activity(kind, start, end)))
@@ -227,8 +215,8 @@ def read_roster(folder: str | Path, scenario: Scenario) -> Roster:
             raise ScenarioError(
                 f"unknown adviser {row['adviser_id'].strip()!r}", source=source, where=where
             )
-        start = _instant(row["start"], source, where, "start")
-        end = _instant(row["end"], source, where, "end")
+        start = instant_of(row["start"], "start", source, where)
+        end = instant_of(row["end"], "end", source, where)
         if end <= start:
             raise ScenarioError("end is not after start", source=source, where=where)
         spans.append((row["adviser_id"].strip(), start, end, []))

@@ -204,6 +204,15 @@ def test_demand_row_outside_the_week_names_the_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:45:00-01:00"])
+def test_demand_date_past_either_end_of_the_calendar_names_the_line(
+    tmp_path: Path, stamp: str
+) -> None:
+    # regression: its conversion to UTC overflowed, and the command line showed a traceback
+    folder = write_folder(tmp_path, demand=demand_with(2, f"{stamp},social,2,"))
+    assert error_of(folder) == f"demand.csv: line 2: interval_start '{stamp}' is out of range"
+
+
 def test_demand_row_just_before_the_week_names_the_line(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, demand=demand_with(2, "2026-11-22T23:45:00+01:00,social,2,"))
     message = error_of(folder)
@@ -309,6 +318,15 @@ def test_carry_in_timestamp_without_offset_names_the_line(tmp_path: Path) -> Non
     lines = [*CARRY_IN[:3], "P001,phone,2026-11-22T18:00:00,2026-11-22T22:00:00"]
     assert error_of(write_folder(tmp_path, carry_in=lines)) == (
         "carry_in.csv: line 4: start '2026-11-22T18:00:00' has no UTC offset"
+        " (write e.g. 2026-11-22T18:00:00+01:00)"
+    )
+
+
+def test_carry_in_date_past_the_start_of_the_calendar_names_the_line(tmp_path: Path) -> None:
+    # regression: its conversion to UTC overflowed, and the command line showed a traceback
+    lines = [*CARRY_IN[:3], "P001,phone,0001-01-01T00:00:00+01:00,2026-11-22T22:00:00Z"]
+    assert error_of(write_folder(tmp_path, carry_in=lines)) == (
+        "carry_in.csv: line 4: start '0001-01-01T00:00:00+01:00' is out of range"
     )
 
 

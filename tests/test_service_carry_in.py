@@ -136,7 +136,7 @@ BAD_LINES = [
     ("P1,lunch,2026-11-22T12:00:00Z,2026-11-22T16:00:00Z", "unknown activity 'lunch'"),
     (
         "P1,phone,2026-11-22T12:00:00,2026-11-22T16:00:00Z",
-        "start '2026-11-22T12:00:00' has no UTC offset",
+        "start '2026-11-22T12:00:00' has no UTC offset (write e.g. 2026-11-22T12:00:00+01:00)",
     ),
     ("P1,phone,2026-11-22T16:00:00Z,2026-11-22T12:00:00Z", "end is not after start"),
     (
@@ -149,7 +149,11 @@ BAD_LINES = [
     ),
     (
         "P1,phone,2026-11-22T12:00:00Z,9999-12-31T23:00:00-05:00",
-        "end 9999-12-31T23:00:00-05:00 is not between 1970 and 2200",
+        "end '9999-12-31T23:00:00-05:00' is out of range",
+    ),
+    (
+        "P1,phone,2026-11-22T12:00:00Z,9999-12-31T23:00:00+05:00",
+        "end 9999-12-31T23:00:00+05:00 is not between 1970 and 2200",
     ),
 ]
 
