@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -67,10 +66,6 @@ def test_an_adviser_without_shifts_has_a_valid_feed_with_their_zone() -> None:
     calendar = Calendar.from_ical(body)
     assert calendar.walk("VEVENT") == []
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == [SYDNEY]
-
-
-def test_the_module_examples_hold() -> None:
-    assert doctest.testmod(api.ical).failed == 0
 
 
 # --- events --------------------------------------------------------------------------------------
