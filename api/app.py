@@ -29,11 +29,16 @@ from api.versions import Cache
 
 DESCRIPTION = """Weekly rosters for a multichannel contact centre.
 
-Supervisors keep the data (channels, teams and their rules, advisers and their time off, weeks
-and their demand), submit roster jobs, and publish the drafts they make. Advisers read their
-own shifts. The crisis cell reads rosters. Admins manage tokens. Every request carries
-`Authorization: Bearer <token>`; make the first one with `roster token create --role admin`.
-The supervisor board, a web page on this API, is at `/board/`.
+Supervisors keep the data: channels, teams and their labour rules, advisers and their time
+off, and weeks with their demand (or a forecast of contacts to size it from) and the blocks
+carried in from the week before. They submit roster jobs, compare the versions the jobs make
+(coverage, quality) and publish one. Advisers read their own shifts and subscribe to their
+calendar feed, in their own time zone; supervisors make feeds for advisers and teams. The
+crisis cell opens incidents on a week, records the volunteers' answers, has surge plans made,
+publishes one as a new version of the week, and reads the incident's report and feed. Admins
+manage tokens. Every request carries `Authorization: Bearer <token>`; make the first one with
+`roster token create --role admin`. The supervisor board, a web page on this API, is at
+`/board/`.
 """
 BOARD = Path(__file__).parent / "static" / "board"
 
