@@ -103,6 +103,19 @@ def test_a_bad_incident_is_a_422_naming_the_field(
     assert named in r.text
 
 
+@pytest.mark.parametrize("number", ["x", "0", "2147483648", "\N{SUPERSCRIPT TWO}", "-1"])
+def test_a_plan_number_that_is_none_is_a_422_naming_it(
+    surge_service: Service, crisis: dict[str, str], number: str
+) -> None:
+    # regression: '²' passed str.isdigit and int() refused it, a 500 (found by the fuzz test)
+    client = surge_service.client
+    week = load(client, surge_service.token("supervisor"))
+    incident = ok(create(client, week["id"], crisis), 201)
+    r = client.get(f"/incidents/{incident['id']}/plans/{number}", headers=crisis)
+    assert r.status_code == 422, r.text
+    assert "is not a plan number or 'latest'" in r.text
+
+
 def test_a_plan_without_a_published_roster_is_a_409(
     surge_service: Service, crisis: dict[str, str]
 ) -> None:

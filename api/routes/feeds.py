@@ -102,7 +102,10 @@ def revoke_incident_feed(session: SessionDep, _: CrisisCell, incident_id: Id) ->
     return Response(status_code=204)
 
 
-@router.api_route("/feeds/{secret}.ics", methods=["GET", "HEAD"], responses=ICS)
+# HEAD answers as GET does, without the body; one operation in the schema (two with the same
+# operation id made FastAPI warn at every schema build)
+@router.head("/feeds/{secret}.ics", include_in_schema=False)
+@router.get("/feeds/{secret}.ics", responses=ICS)
 def read_feed(request: Request, secret: str) -> Response:
     """The calendar feed at a private address; no bearer token, the secret is the credential.
 

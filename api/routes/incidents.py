@@ -96,7 +96,8 @@ def _plan(session: SessionDep, incident_id: int, number: str) -> Any:
     """Plan `number` of the incident, or `latest`."""
     if number == "latest":
         return incidents.get_plan(session, incident_id=incident_id, number=None)
-    if not number.isdigit() or not 1 <= int(number) < 2**31:
+    # ASCII digits only: str.isdigit accepts '²', which int() refuses (a 500 the fuzzer found)
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) < 2**31:
         raise BadData(f"{number!r} is not a plan number or 'latest'", field="number")
     return incidents.get_plan(session, incident_id=incident_id, number=int(number))
 
