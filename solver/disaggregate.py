@@ -23,6 +23,7 @@ from roster.penalties import is_night, is_weekend
 from roster.problem import Problem
 from roster.shifts import ShiftOption
 from solver.classes import AdviserClass
+from solver.columns import weeks_by_columns
 
 MISS = 1000  # a count missed outweighs any spread of nights and weekends
 # Member by member, an open count is worth TAKE, plus up to URGENT as it nears one per member
@@ -34,6 +35,9 @@ REPAIR_STALE = 30  # rounds in a row without a gain before the repair gives up
 # Classes of at most EXACT_SPLIT members are first split with every count a constraint, for
 # EXACT_SHARE of their time at most.
 EXACT_SPLIT, EXACT_SHARE = 30, 0.7
+# Larger classes are split by column generation (solver.columns) from the greedy's weeks, for
+# COLUMNS_SHARE of their time at most, then repaired.
+COLUMNS_SHARE = 0.8
 
 
 def fair_shares(
@@ -124,6 +128,18 @@ def _split(
         if exact is not None:
             return _repair(problem, cls, n, shares, exact[0], deadline, seed)
     weeks = _greedy(problem, cls, n, shares, seed)
+    split = weeks_by_columns(
+        problem,
+        cls,
+        Counter(n),
+        _fairness(problem, cls, shares),
+        weeks.values(),
+        time.monotonic() + COLUMNS_SHARE * (deadline - time.monotonic()),
+        MISS,
+        seed,
+    )
+    if split is not None:
+        weeks = {a.id: week for a, week in zip(cls.members, split, strict=True)}
     return _repair(problem, cls, n, shares, weeks, deadline, seed)
 
 
