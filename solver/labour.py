@@ -172,3 +172,20 @@ def add_weekly_rest(
             model.add_at_most_one([c.literals[i], *rs])
         else:
             model.add(c.literals[i] + sum(rs) <= k)
+    # A member works at most one shift of a day, and none of the window they rest in: the
+    # members working a window's shifts of one day and those resting over all of them are
+    # different members. Shift by shift alone, the counts of a class of 8 on a 750-adviser
+    # week had all 8 working Wednesday while the sums let 3 of them rest over it.
+    for excluded in minimal:
+        by_day: dict[date, list[int]] = defaultdict(list)
+        for i in sorted(excluded):
+            by_day[c.options[i].day].append(i)
+        for same_day in by_day.values():
+            if len(same_day) < 2:
+                continue
+            rs = [r for r, w in zip(resting, minimal, strict=True) if w >= set(same_day)]
+            lits = [c.literals[i] for i in same_day]
+            if k == 1:
+                model.add_at_most_one([*lits, *rs])
+            else:
+                model.add(sum(lits) + sum(rs) <= k)
