@@ -53,8 +53,10 @@ class AdviserClass:
         *,
         members: int = 1,
         adviser: Adviser | None = None,
+        cliques: bool = True,
     ) -> AdviserChoices:
-        """Post every labour rule on variables per option: one member's, or `members` summed."""
+        """Post every labour rule on variables per option: one member's, or `members` summed
+        (with the weekly rest's cliques of solver.labour.add_weekly_rest if `cliques`)."""
         c = AdviserChoices(
             adviser or self.members[0],
             self.team,
@@ -65,7 +67,7 @@ class AdviserClass:
             members,
         )
         add_labour_rules(model, c, enforce)
-        add_weekly_rest(model, c, grid.start, grid.end, enforce)
+        add_weekly_rest(model, c, grid.start, grid.end, enforce, cliques)
         return c
 
 

@@ -133,6 +133,7 @@ def add_weekly_rest(
     week_start: datetime,
     week_end: datetime,
     enforce: Enforce,
+    cliques: bool = True,
 ) -> None:
     """min_weekly_rest: some window [p, p + rest) inside the week meets no shift.
 
@@ -172,20 +173,33 @@ def add_weekly_rest(
             model.add_at_most_one([c.literals[i], *rs])
         else:
             model.add(c.literals[i] + sum(rs) <= k)
-    # A member works at most one shift of a day, and none of the window they rest in: the
-    # members working a window's shifts of one day and those resting over all of them are
+    # A member works at most one shift of a clique (the shifts of one day; the shifts no two
+    # of which leave the minimum rest between them), and none of the window they rest in: the
+    # members working a window's shifts of one clique and those resting over all of them are
     # different members. Shift by shift alone, the counts of a class of 8 on a 750-adviser
-    # week had all 8 working Wednesday while the sums let 3 of them rest over it.
+    # week had all 8 working Wednesday while the sums let 3 of them rest over it; and a class
+    # of 27 on a 200-adviser week had 14 members start Wednesday at 08:00 while those resting
+    # from Monday night to Wednesday 08:30 worked neither then nor Tuesday night.
+    if k == 1 or not cliques:  # one member's model holds every rule exactly
+        return
+    between = timedelta(hours=c.team.rules.min_rest_between_shifts_hours)
+    cliques: dict[frozenset[int], bool] = {}  # the clique, and whether it leans on the rest
     for excluded in minimal:
-        by_day: dict[date, list[int]] = defaultdict(list)
-        for i in sorted(excluded):
-            by_day[c.options[i].day].append(i)
+        by_day: dict[date, set[int]] = defaultdict(set)
+        for i in excluded:
+            by_day[c.options[i].day].add(i)
         for same_day in by_day.values():
-            if len(same_day) < 2:
-                continue
-            rs = [r for r, w in zip(resting, minimal, strict=True) if w >= set(same_day)]
-            lits = [c.literals[i] for i in same_day]
-            if k == 1:
-                model.add_at_most_one([*lits, *rs])
-            else:
-                model.add(sum(lits) + sum(rs) <= k)
+            if len(same_day) > 1:
+                cliques[frozenset(same_day)] = False
+        for point in sorted({c.options[i].start for i in excluded}):
+            near = frozenset(
+                i for i in excluded if c.options[i].start <= point < c.options[i].end + between
+            )
+            if len(near) > 1 and near not in cliques:
+                cliques[near] = True
+    for clique, rests in cliques.items():
+        rs = [r for r, w in zip(resting, minimal, strict=True) if w >= clique]
+        lits = [c.literals[i] for i in sorted(clique)]
+        ct = model.add(sum(lits) + sum(rs) <= k)
+        if rests:
+            ct.only_enforce_if(enforce("min_rest_between_shifts") + enforce("min_weekly_rest"))

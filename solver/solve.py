@@ -304,9 +304,9 @@ def _members_again(
     counts with 2, 30 or 90 s for the split, and on that of seed 1 classes of 8 and 9 missed
     6 shifts that no split can work (the column split's program proves it). Searched whole
     from `found`, that week's stage 1 found nothing better than 647,650 points in 15 s
-    against 549,980 for the point it had; with the other classes held the search is small.
-    A point is scored by its objective plus the cover of the shifts its persons miss, each
-    as if it were all shortfall.
+    against 549,980 for the point it had (the search lost the point as it changed the
+    counts); held, it found 522,000. A point is scored by its objective plus the cover of
+    the shifts its persons miss, each as if it were all shortfall.
     """
     problem = stage1.problem
     counts = stage1.counts(found)
