@@ -140,7 +140,8 @@ def add_weekly_rest(
     The longest free stretch starts at the week start or at the end of a shift, so those
     instants are the candidates; a window whose excluded shifts include another's is dropped.
     For a class, each member rests in one window: `r[w]` members rest in window w, and a
-    shift can be worked by at most the members not resting over it.
+    shift can be worked by at most the members not resting over it; with `cliques`, a set of
+    shifts no member can work two of too (see below).
     """
     rest = timedelta(hours=c.team.rules.min_weekly_rest_hours)
     if rest <= timedelta(0):
@@ -183,21 +184,21 @@ def add_weekly_rest(
     if k == 1 or not cliques:  # one member's model holds every rule exactly
         return
     between = timedelta(hours=c.team.rules.min_rest_between_shifts_hours)
-    cliques: dict[frozenset[int], bool] = {}  # the clique, and whether it leans on the rest
+    sets: dict[frozenset[int], bool] = {}  # each clique, and whether it leans on the rest
     for excluded in minimal:
         by_day: dict[date, set[int]] = defaultdict(set)
         for i in excluded:
             by_day[c.options[i].day].add(i)
         for same_day in by_day.values():
             if len(same_day) > 1:
-                cliques[frozenset(same_day)] = False
+                sets[frozenset(same_day)] = False
         for point in sorted({c.options[i].start for i in excluded}):
             near = frozenset(
                 i for i in excluded if c.options[i].start <= point < c.options[i].end + between
             )
-            if len(near) > 1 and near not in cliques:
-                cliques[near] = True
-    for clique, rests in cliques.items():
+            if len(near) > 1 and near not in sets:
+                sets[near] = True
+    for clique, rests in sets.items():
         rs = [r for r, w in zip(resting, minimal, strict=True) if w >= clique]
         lits = [c.literals[i] for i in sorted(clique)]
         ct = model.add(sum(lits) + sum(rs) <= k)
