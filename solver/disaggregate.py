@@ -1,10 +1,12 @@
 """From counts per class to a week per adviser, under each person's exact labour rules.
 
 Stage 1 decides how many members of a class work each shift under the class's summed rules;
-here each class is split into persons: member after member takes the week, under their own
-rules, that best serves the counts still open (the most urgent first); then a few members at a
-time are solved again together (a small CP-SAT model) while a count is missed or someone works
-more than a fair share of nights or weekends. The counts are met where the persons' rules allow
+here each class is split into persons. A class of at most EXACT_SPLIT members is first split
+by one CP-SAT model with every count a constraint. Otherwise member after member takes the
+week, under their own rules, that best serves the counts still open (the most urgent first),
+and those weeks start the column split (solver.columns). Then a few members at a time are
+solved again together (a small CP-SAT model) while a count is missed or someone works more
+than a fair share of nights or weekends. The counts are met where the persons' rules allow
 (any miss is minimised, never forced). One CP-SAT model of a whole class of ninety members
 missed a fifth of its counts in the seconds of a solve; this split meets them all.
 """
@@ -35,8 +37,8 @@ REPAIR_STALE = 30  # rounds in a row without a gain before the repair gives up
 # Classes of at most EXACT_SPLIT members are first split with every count a constraint, for
 # EXACT_SHARE of their time at most.
 EXACT_SPLIT, EXACT_SHARE = 30, 0.7
-# Larger classes are split by column generation (solver.columns) from the greedy's weeks, for
-# COLUMNS_SHARE of their time at most, then repaired.
+# Larger classes, and those the exact split found nothing for, are split by column generation
+# (solver.columns) from the greedy's weeks, for COLUMNS_SHARE of their time at most.
 COLUMNS_SHARE = 0.8
 
 
