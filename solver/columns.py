@@ -198,6 +198,34 @@ class _Master:
         ]
 
 
+def above_shares(
+    model: cp_model.CpModel, x: Sequence[cp_model.IntVar], fairness: Fairness
+) -> list[tuple[cp_model.IntVar, int]]:
+    """One member's shifts above each fair share that counts (`x` per option), and its weight."""
+    out = []
+    for marks, share, weight in fairness:
+        if weight and any(marks):
+            excess = model.new_int_var(0, len(marks), "")
+            model.add(excess >= sum(v for v, m in zip(x, marks, strict=True) if m) - share)
+            out.append((excess, weight))
+    return out
+
+
+def member_solver(seconds: float, seed: int) -> cp_model.CpSolver:
+    """A solver for one member's week: one worker, no presolve.
+
+    Such a small model is solved hundreds of times on large weeks (once per member in the
+    greedy split, once per price here), and presolve took half of each solve: the greedy
+    split of a class of 347 ran in 1.1 s without it, 2.4 s with it.
+    """
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.cp_model_presolve = False
+    return solver
+
+
 class _Pricing:
     """One member's week at given shift prices: the member's rules, fairness as a cost."""
 
@@ -205,14 +233,10 @@ class _Pricing:
         self.model = cp_model.CpModel()
         self.x = [self.model.new_bool_var("") for _ in cls.options]
         cls.post_rules(self.model, self.x, problem.grid)
-        self.costs: list[cp_model.LinearExprT] = []
-        for marks, share, weight in fairness:
-            if weight and any(marks):
-                excess = self.model.new_int_var(0, len(marks), "")
-                self.model.add(
-                    excess >= sum(x for x, m in zip(self.x, marks, strict=True) if m) - share
-                )
-                self.costs.append(excess * weight * PRICE_SCALE)
+        self.costs = [
+            excess * weight * PRICE_SCALE
+            for excess, weight in above_shares(self.model, self.x, fairness)
+        ]
 
     def best(self, prices: tuple[list[float], float], seconds: float, seed: int) -> list[Week]:
         """The weeks the search met on its way to the cheapest at these prices, best last."""
@@ -221,14 +245,8 @@ class _Pricing:
             sum(self.costs)
             - sum(round(p * PRICE_SCALE) * x for p, x in zip(shift, self.x, strict=True) if p)
         )
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.01, seconds)
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        # a small model solved once per price: presolve took half of each solve
-        solver.parameters.cp_model_presolve = False
         found = _Weeks(self.x)
-        solver.solve(self.model, found)
+        member_solver(max(0.01, seconds), seed).solve(self.model, found)
         return found.weeks
 
 

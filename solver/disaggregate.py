@@ -25,7 +25,7 @@ from roster.penalties import is_night, is_weekend
 from roster.problem import Problem
 from roster.shifts import ShiftOption
 from solver.classes import AdviserClass
-from solver.columns import weeks_by_columns
+from solver.columns import above_shares, member_solver, weeks_by_columns
 
 MISS = 1000  # a count missed outweighs any spread of nights and weekends
 # Member by member, an open count is worth TAKE, plus up to URGENT as it nears one per member
@@ -298,14 +298,11 @@ def _best_weeks(
         week = set(weeks[adviser.id])
         for o, lit in zip(cls.options, lits, strict=True):
             model.add_hint(lit, o in week)
-        for marks, share, weight in fairness:
-            if weight and any(marks):
-                excess = model.new_int_var(0, len(marks), "")
-                model.add(
-                    excess >= sum(lit for lit, m in zip(lits, marks, strict=True) if m) - share
-                )
-                terms.append(excess * weight)
-                now += max(0, _marked(cls, weeks[adviser.id], marks) - share) * weight
+        terms += [excess * weight for excess, weight in above_shares(model, lits, fairness)]
+        now += sum(
+            max(0, _marked(cls, weeks[adviser.id], marks) - share) * weight
+            for marks, share, weight in fairness
+        )
     held = Counter(o for a in members for o in weeks[a.id])
     for j, o in enumerate(cls.options):
         taken = sum(lits[j] for lits in x)
@@ -361,13 +358,7 @@ def _solve_weeks(
     seconds: float,
     seed: int,
 ) -> list[list[ShiftOption]] | None:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    # one member's week is a small model solved hundreds of times on large weeks: presolve
-    # took half of each solve (the greedy split of a class of 347 in 1.1 s without, 2.4 s with)
-    solver.parameters.cp_model_presolve = False
+    solver = member_solver(seconds, seed)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return [
