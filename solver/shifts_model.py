@@ -93,6 +93,8 @@ class ShiftModel:
     member_weeks: list[list[cp_model.IntVar]] = field(default_factory=list)
     # missing advisers per channel (and language) and interval: shortfall's own variables
     shortfall: list[cp_model.IntVar] = field(default_factory=list)
+    # the interval each count, break, channel and demand variable is of (a shift's: its start)
+    interval_of: dict[int, int] = field(default_factory=dict)
 
     def build(self, enforce: Enforce = always) -> ShiftModel:
         problem = self.problem
@@ -167,6 +169,8 @@ class ShiftModel:
                 n = model.new_int_var(0, most[o], "")
                 model.add(n == sum(lits))
                 first = self._index(o.start)
+                for v in (n, *lits):
+                    self.interval_of[v.index] = first
                 for t in range(first, first + o.minutes // step):
                     working[(g, t)].append(n)
                 total_minutes.append(n * o.minutes)
@@ -175,6 +179,7 @@ class ShiftModel:
                     model.add(sum(per_offset.values()) == n)
                     self.breaks[(g, o)] = per_offset
                     for j, b in per_offset.items():
+                        self.interval_of[b.index] = first
                         s = first + j // step
                         for t in range(s, s + o.break_minutes // step):
                             working[(g, t)].append(-b)
@@ -193,6 +198,7 @@ class ShiftModel:
                 model.add(sum(ys.values()) == w)
                 for ch, y in ys.items():
                     self.channel[(g, t, ch)] = y
+                    self.interval_of[y.index] = t
                     on[ch].append(y)
             if len(g.channels) > 1:
                 self._group_split(g, on, sum(total_minutes))
@@ -247,11 +253,13 @@ class ShiftModel:
                 total = sum(cover)
                 if r > 0:
                     short = model.new_int_var(0, r, "")
+                    self.interval_of[short.index] = t
                     model.add(total + short >= r)
                     self.terms["shortfall"].append(short * costs.shortfall)
                     self.shortfall.append(short)
                 if language is None and costs.overstaffing:
                     over = model.new_int_var(0, headcount, "")
+                    self.interval_of[over.index] = t
                     model.add(over >= total - r)
                     self.terms["overstaffing"].append(over * costs.overstaffing)
 

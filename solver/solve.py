@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Generic, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -19,6 +20,7 @@ from roster.validation import validate
 from solver.activities_model import ActivityModel, place_breaks
 from solver.branch_and_cut import MAX_ADVISERS, BranchAndCut
 from solver.classes import AdviserClass
+from solver.days import DaySearch
 from solver.disaggregate import EXACT_SPLIT, assign, missed, missing
 from solver.explain import explain
 from solver.floor import Floor, shortfall_floor
@@ -37,6 +39,7 @@ from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, Costs, ShiftModel
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 OnProgress = Callable[[Progress], None]
 Weeks = dict[str, list[ShiftOption]]  # per adviser id, the shifts they work
 # Shares of the time limit: on small weeks the independent parts but the largest at most 20%,
@@ -51,6 +54,9 @@ PARTS_SHARE, RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.20, 0.50, 0.6
 # 10.4% with 2.5 s); the service's example week needed 1.1-1.7 s there.
 DIVE_MIN_SHARE = 0.25
 SHIFTS_UNTIL, PERSONS_UNTIL, AGAIN_UNTIL, PERSONS_AGAIN_SHARE = 0.70, 0.78, 0.84, 0.02
+# On small weeks the shifts are first searched two days at a time (solver.days) until this
+# share of the limit, then the whole week from the point found until SHIFTS_UNTIL.
+DAYS_UNTIL = 0.66
 # On weeks of at most MAX_ADVISERS advisers SCIP searches the shifts beside the dive, until
 # this share of the limit: on six generated 30-adviser weeks in 10 s the gaps averaged 11.6%
 # with 68% and 15.7% with 55%, where SCIP's first point came too late on two of them. Once
@@ -98,13 +104,16 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.solutions = 0  # heard so far
 
     def on_solution_callback(self) -> None:
+        # stage 2 fixes the shifts, so only stage 1's bound holds for the whole problem
+        own = max(self.floor, self.best_objective_bound / SCALE)
+        self.heard(self.objective_value, self.bound if self.bound is not None else own)
+
+    def heard(self, objective: float, bound: float) -> None:
+        """Report a better point (objective in model units), found by this search or another."""
         event = Progress(
             seconds=round(time.monotonic() - self.started, 2),
-            objective=self.objective_value / SCALE + self.offset,
-            # stage 2 fixes the shifts, so only stage 1's bound holds for the whole problem
-            bound=self.bound
-            if self.bound is not None
-            else max(self.floor, self.best_objective_bound / SCALE),
+            objective=objective / SCALE + self.offset,
+            bound=bound,
             stage=self.stage,
         )
         self.sink.append(event)
@@ -112,6 +121,30 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.solutions += 1
         if self.on_progress:
             self.on_progress(event)
+
+
+class _Background(Generic[T]):
+    """A call run in a thread (one that releases the interpreter, as SCIP's solves do)."""
+
+    def __init__(self, call: Callable[[], T]) -> None:
+        self._out: list[T] = []
+        self._error: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._out.append(call())
+            except BaseException as error:  # given to the caller, in its own thread
+                self._error.append(error)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self) -> T:
+        """Wait for the call; what it returned, or raise what it raised."""
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._out[0]
 
 
 @contextmanager
@@ -534,17 +567,33 @@ def solve(
             watcher=watcher,
         )
     floor_seconds = _floor_time(limit, time.monotonic() - started, relaxed) if small else None
+    floor = None
     if floor_seconds is not None:
-        _hold(
-            stage1,
-            shortfall_floor(
+        # SCIP's root releases the interpreter: the floor is proven on one core meanwhile
+        floor = _Background(
+            lambda: shortfall_floor(
                 relaxation,
                 [v.index for v in stage1.shortfall],
                 seconds=floor_seconds,
                 lift_seconds=FLOOR_LIFT_SHARE * limit,
-            ),
-            watcher,
+            )
         )
+    if small and start_from is not None:
+        # CP-SAT's search of the whole week stalls where a better week moves shifts between
+        # two days (solver.days): those moves first, one pair of days per core left free
+        busy = (floor is not None) + (scip is not None)
+        days = DaySearch(
+            stage1,
+            max(1, workers - busy),
+            seed,
+            on_better=lambda value: watcher.heard(value, watcher.floor),
+        )
+        better = days.improve(start_from, started + limit * DAYS_UNTIL)
+        log.info("days: %d pairs searched, %s", days.solved, "better" if better else "no gain")
+        if better is not None:
+            start_from = hint(stage1.model, better)
+    if floor is not None:
+        _hold(stage1, floor.result(), watcher)
     if scip is not None:
         start_from = _take_branch_and_cut(
             scip, stage1, start_from, watcher, splits, limit, workers, seed
