@@ -26,8 +26,9 @@ from solver.shifts_model import ShiftModel
 # airline_week's day team in 1.3-1.6 s (2-core Intel Xeon), and a search cut short still
 # gives its best point
 PAIR_SECONDS = 3.0
-# Below this a search reads the model and has no time left to find anything
-MIN_SECONDS = 0.3
+# Below this a search barely reads the model and its start (0.2-0.3 s on the 2-core Xeon)
+# before its time is up
+MIN_SECONDS = 1.0
 
 Pair = tuple[datetime.date, datetime.date]
 
