@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from roster.timegrid import zone
-from solver.hints import Solution, best_within, complete_hint
+from solver.hints import Solution, best_within
 from solver.shifts_model import ShiftModel
 
 # Each pair of days gets at most this many seconds: one CP-SAT worker found the moves of
@@ -54,6 +54,7 @@ class DaySearch:
         reach = -(-longest // grid.minutes)  # a shift covers intervals this far after it starts
         shifts = {lit.index for c in stage1.choices for lit in c.literals}
         shifts |= {v.index for per in stage1.breaks.values() for v in per.values()}
+        self.shifts = frozenset(shifts)  # shift counts and breaks, not the cover they give
         domains = self.model.proto.variables
         # the days whose shifts may change each variable not fixed yet: a shift's, the day it
         # starts; a cover variable's, the days of every shift that reaches it
@@ -170,18 +171,24 @@ class DaySearch:
     def join(
         self, point: list[int], found: list[tuple[list[int], Pair]], deadline: float
     ) -> list[int] | None:
-        """The changes of several pairs (of different days) together, the rest completed;
-        None if the labour rules do not hold them together."""
+        """The shifts and breaks several pairs (of different days) changed, together, with
+        the cover they reach searched again; None if the labour rules do not hold them.
+
+        The cover is not joined: a pair's shifts reach into the next morning, which another
+        pair may have changed too.
+        """
         joined = dict(enumerate(point))
+        days: set[datetime.date] = set()
         for new, pair in found:
-            days = set(pair)
-            for i, freed in self.freed_by.items():
-                if not days.isdisjoint(freed):
+            days.update(pair)
+            for i in self.shifts & self.freed_by.keys():
+                if not self.freed_by[i].isdisjoint(pair):
                     joined[i] = new[i]
-        fixed = {i: joined[i] for i in self.freed_by}
+        held = self._held(days, point)
+        held.update((i, (joined[i], joined[i])) for i in self.shifts & self.freed_by.keys())
         seconds = min(PAIR_SECONDS, deadline - time.monotonic())
         if seconds < MIN_SECONDS:
             return None
-        return complete_hint(
-            self.model.clone(), fixed, seconds, workers=1, seed=self.seed, start=joined
+        return best_within(
+            self.model.clone(), held, seconds, workers=1, seed=self.seed, start=joined
         )
