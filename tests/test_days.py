@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+import pytest
 import pytz
 from ortools.sat.python import cp_model
 
@@ -14,7 +15,16 @@ from solver.hints import Solution
 from solver.parts import settle_parts
 from solver.shifts_model import ShiftModel
 from tests.cp_helpers import optimum
-from tests.factories import MONDAY, adviser, make_problem, paris_team, scenario_dict, sydney_team
+from tests.factories import (
+    AUTUMN_MONDAY,
+    MONDAY,
+    SPRING_MONDAY,
+    adviser,
+    make_problem,
+    paris_team,
+    scenario_dict,
+    sydney_team,
+)
 
 WEEK = [date.fromisoformat(MONDAY) + timedelta(days=k) for k in range(7)]
 MON, TUE, WED, THU, FRI, SAT, SUN = WEEK
@@ -135,3 +145,21 @@ def test_nothing_a_settled_part_fixed_is_searched_again() -> None:
     domains = [list(v.domain) for v in stage1.model.proto.variables]
     assert freed and all(domains[i][0] != domains[i][-1] for i in freed)
     assert any(i in freed for i in stage1.interval_of)
+
+
+@pytest.mark.parametrize("monday", [SPRING_MONDAY, AUTUMN_MONDAY])
+def test_the_days_of_a_week_with_a_clock_change_are_its_seven_paris_dates(monday: str) -> None:
+    data = scenario_dict(monday=monday, teams=[paris_team()], advisers=_social_only("P1"))
+    stage1 = ShiftModel(make_problem(data, demand=[])).build()
+
+    search = DaySearch(stage1)
+
+    first = date.fromisoformat(monday)
+    assert search.days == [first + timedelta(days=k) for k in range(7)]
+    choice = stage1.choices[0]
+    sunday = [
+        literal.index
+        for option, literal in zip(choice.options, choice.literals, strict=True)
+        if option.start.astimezone(PARIS).date() == first + timedelta(days=6)
+    ]
+    assert sunday and all(search.freed_by[i] == {first + timedelta(days=6)} for i in sunday)
