@@ -13,14 +13,15 @@ Each search is of the exact model, so every point it keeps is a solution of it.
 from __future__ import annotations
 
 import datetime
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 from roster.timegrid import zone
-from solver.hints import Solution, best_within
+from solver.hints import Solution, complete_hint
 from solver.shifts_model import ShiftModel
+from solver.threads import Background
 
 # Each pair of days gets at most this many seconds: one CP-SAT worker found the moves of
 # airline_week's day team in 1.3-1.6 s (2-core Intel Xeon), and a search cut short still
@@ -54,21 +55,22 @@ class DaySearch:
         reach = -(-longest // grid.minutes)  # a shift covers intervals this far after it starts
         shifts = {lit.index for c in stage1.choices for lit in c.literals}
         shifts |= {v.index for per in stage1.breaks.values() for v in per.values()}
-        self.shifts = frozenset(shifts)  # shift counts and breaks, not the cover they give
         domains = self.model.proto.variables
         # the days whose shifts may change each variable not fixed yet: a shift's, the day it
         # starts; a cover variable's, the days of every shift that reaches it
         self.freed_by: dict[int, frozenset[datetime.date]] = {}
+        self.day_of: dict[int, datetime.date] = {}
         for i, t in stage1.interval_of.items():
             domain = domains[i].domain
             if domain[0] == domain[len(domain) - 1]:
                 continue  # settled apart (solver.parts): no pair changes it
             t = min(max(t, 0), last)
+            self.day_of[i] = day[t]
             if i in shifts:
                 self.freed_by[i] = frozenset({day[t]})
             else:
                 self.freed_by[i] = frozenset(day[max(0, t - k)] for k in range(reach + 1))
-        self.day_of = {i: day[min(max(t, 0), last)] for i, t in stage1.interval_of.items()}
+        self.movable = shifts & self.freed_by.keys()  # shift counts and breaks not settled
         self.days = sorted(set(day[: grid.count]))
         self.best: list[int] | None = None
         self.solved = 0  # pairs searched
@@ -79,7 +81,7 @@ class DaySearch:
         Each worker searches its own pair; when pairs of different days both improve, their
         changes are joined if the labour rules still hold.
         """
-        objective = Solution(self.model, point).objective_value
+        objective = self._value(point)
         tried: set[Pair] = set()
         while True:
             batch = self._batch([p for p in self.pairs(point) if p not in tried])
@@ -116,7 +118,7 @@ class DaySearch:
         cost: dict[datetime.date, float] = defaultdict(float)
         goal = self.model.proto.objective
         for ref, coeff in zip(goal.vars, goal.coeffs, strict=True):
-            if ref >= 0 and ref in self.freed_by:
+            if ref >= 0 and ref in self.day_of:
                 cost[self.day_of[ref]] += coeff * point[ref]
         ranked = sorted(self.days, key=lambda d: -cost[d])
         out: list[Pair] = []
@@ -136,37 +138,28 @@ class DaySearch:
                 batch.append(pair)
         return batch
 
-    def _held(self, days: set[datetime.date], point: list[int]) -> dict[int, tuple[int, int]]:
-        """Every variable the shifts of `days` cannot change, held at its value in `point`."""
-        return {
-            i: (point[i], point[i]) for i, freed in self.freed_by.items() if days.isdisjoint(freed)
-        }
+    def _held(self, days: set[datetime.date], point: list[int]) -> dict[int, int]:
+        """Every variable the shifts of `days` cannot change, at its value in `point`."""
+        return {i: point[i] for i, freed in self.freed_by.items() if days.isdisjoint(freed)}
 
     def search(
         self, batch: list[Pair], point: list[int], seconds: float
     ) -> list[tuple[list[int], Pair]]:
         """Each pair of the batch searched in its own thread: the points found, with their pair."""
-        found: list[tuple[list[int], Pair]] = []
 
-        def one(pair: Pair) -> None:
-            new = best_within(
-                self.model.clone(),  # the hints best_within leaves are not to be shared
+        def one(pair: Pair) -> list[int] | None:
+            return complete_hint(
+                self.model.clone(),  # the hints complete_hint leaves are not to be shared
                 self._held(set(pair), point),
                 seconds,
                 workers=1,
                 seed=self.seed,
                 start=dict(enumerate(point)),
             )
-            if new is not None:
-                found.append((new, pair))
 
-        threads = [threading.Thread(target=one, args=(pair,)) for pair in batch[1:]]
-        for thread in threads:
-            thread.start()
-        one(batch[0])
-        for thread in threads:
-            thread.join()
-        return found
+        others = [Background(partial(one, pair)) for pair in batch[1:]]
+        found = [one(batch[0]), *(other.result() for other in others)]
+        return [(new, pair) for new, pair in zip(found, batch, strict=True) if new is not None]
 
     def join(
         self, point: list[int], found: list[tuple[list[int], Pair]], deadline: float
@@ -181,14 +174,13 @@ class DaySearch:
         days: set[datetime.date] = set()
         for new, pair in found:
             days.update(pair)
-            for i in self.shifts & self.freed_by.keys():
+            for i in self.movable:
                 if not self.freed_by[i].isdisjoint(pair):
                     joined[i] = new[i]
-        held = self._held(days, point)
-        held.update((i, (joined[i], joined[i])) for i in self.shifts & self.freed_by.keys())
+        held = self._held(days, point) | {i: joined[i] for i in self.movable}
         seconds = min(PAIR_SECONDS, deadline - time.monotonic())
         if seconds < MIN_SECONDS:
             return None
-        return best_within(
+        return complete_hint(
             self.model.clone(), held, seconds, workers=1, seed=self.seed, start=joined
         )

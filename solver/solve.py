@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Generic, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -37,9 +36,9 @@ from solver.parts import settle_parts
 from solver.relaxation import LinearRelaxation, Relaxation
 from solver.result import Progress, SolveResult
 from solver.shifts_model import SCALE, Costs, ShiftModel
+from solver.threads import Background
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 OnProgress = Callable[[Progress], None]
 Weeks = dict[str, list[ShiftOption]]  # per adviser id, the shifts they work
 # Shares of the time limit: on small weeks the independent parts but the largest at most 20%,
@@ -121,30 +120,6 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.solutions += 1
         if self.on_progress:
             self.on_progress(event)
-
-
-class _Background(Generic[T]):
-    """A call run in a thread (one that releases the interpreter, as SCIP's solves do)."""
-
-    def __init__(self, call: Callable[[], T]) -> None:
-        self._out: list[T] = []
-        self._error: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                self._out.append(call())
-            except BaseException as error:  # given to the caller, in its own thread
-                self._error.append(error)
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-
-    def result(self) -> T:
-        """Wait for the call; what it returned, or raise what it raised."""
-        self._thread.join()
-        if self._error:
-            raise self._error[0]
-        return self._out[0]
 
 
 @contextmanager
@@ -570,7 +545,7 @@ def solve(
     floor = None
     if floor_seconds is not None:
         # SCIP's root releases the interpreter: the floor is proven on one core meanwhile
-        floor = _Background(
+        floor = Background(
             lambda: shortfall_floor(
                 relaxation,
                 [v.index for v in stage1.shortfall],
