@@ -45,7 +45,8 @@ Weeks = dict[str, list[ShiftOption]]  # per adviser id, the shifts they work
 # the relaxation at most 20% (2 s at least), its dive until 50%, the start it gives completed
 # until 60%, shifts until 70%, persons until 78%, blocks after that; if the persons cannot
 # work a small class's counts, shifts again and the split of the classes they change until
-# 84% (2% of the limit for that split).
+# 84% (2% of the limit for that split). On small weeks the steps from the shifts' end on
+# come SMALL_LATER later (see DAYS_UNTIL).
 PARTS_SHARE, RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.20, 0.50, 0.60
 # The dive has this share at least, wherever the steps before it ended: on a 2-core Intel
 # Xeon they took until 4.2-4.7 s of 10 on one 30-adviser week, the dive's 0.3-0.8 s found
@@ -54,8 +55,12 @@ PARTS_SHARE, RELAXATION_SHARE, DIVE_UNTIL, ROUNDED_UNTIL = 0.20, 0.20, 0.50, 0.6
 DIVE_MIN_SHARE = 0.25
 SHIFTS_UNTIL, PERSONS_UNTIL, AGAIN_UNTIL, PERSONS_AGAIN_SHARE = 0.70, 0.78, 0.84, 0.02
 # On small weeks the shifts are first searched two days at a time (solver.days) until this
-# share of the limit, then the whole week from the point found until SHIFTS_UNTIL.
-DAYS_UNTIL = 0.66
+# share of the limit, then the whole week from the point found until SHIFTS_UNTIL, and every
+# step after the shifts comes SMALL_LATER later than on large weeks. Their blocks reach
+# nearly all they will within a second (airline_week in 10 s: 17,393 points 0.1 s after the
+# blocks began, 17,328 at the limit 2.4 s later) where a pair of days that gains takes
+# 1.3-2.6 s: with 66% and no shift later, a 2-core Intel Xeon searched no pair in 10 s.
+DAYS_UNTIL, SMALL_LATER = 0.74, 0.08
 # On weeks of at most MAX_ADVISERS advisers SCIP searches the shifts beside the dive, until
 # this share of the limit: on six generated 30-adviser weeks in 10 s the gaps averaged 11.6%
 # with 68% and 15.7% with 55%, where SCIP's first point came too late on two of them. Once
@@ -70,6 +75,10 @@ BRANCH_AND_CUT_UNTIL, BRANCH_AND_CUT_PACE = 0.68, 8.0
 # FLOOR_LIFT_SHARE of it kept for the relaxation held to the floor. On six generated
 # 30-adviser weeks in 10 s the gaps averaged 2.2% with the floor against 3.9% without.
 COMPLETION_STALL_SHARE, FLOOR_LIFT_SHARE = 0.10, 0.10
+# The completion has this share at least, wherever the dive ended: on airline_week in 10 s
+# with the cores shared by two other processes, the dive ended at 7.5 s, 0.5 s of completion
+# found nothing and the greedy start gave a roster of 46,574 points.
+COMPLETION_MIN_SHARE = 0.10
 # The floor's root takes 8-11 times GLOP's solve of the relaxation (6-8 s against 0.5-1.0 s
 # on six 30-adviser weeks, 2-core Intel Xeon): with less time than this it proves nothing,
 # and on one such week it had taken 3.2 s from the search to prove nothing.
@@ -191,16 +200,25 @@ def _unsettled(stage1: ShiftModel, values: dict[int, int]) -> dict[int, int]:
 
 
 def _greedy_start(
-    problem: Problem, stage1: ShiftModel, limit: float, workers: int, seed: int
+    stage1: ShiftModel, splits: _Splits, limit: float, workers: int, seed: int
 ) -> list[int] | None:
-    """A cover-aware greedy week, its breaks and channels completed: the start of last resort."""
-    return complete_hint(
+    """A cover-aware greedy week, its breaks and channels completed: the start of last resort.
+
+    Its weeks are kept as the split of its counts: on airline_week in 10 s with the cores
+    shared by two other processes, the persons step had 0.2 s for that split where the greedy
+    was the only start, and lost 15,000 points of cover the greedy's own weeks did not.
+    """
+    weeks = greedy_weeks(stage1.problem)
+    point = complete_hint(
         stage1.model,
-        _unsettled(stage1, stage1.fixing(greedy_weeks(problem))),
+        _unsettled(stage1, stage1.fixing(weeks)),
         seconds=max(0.5, 0.2 * limit),
         workers=workers,
         seed=seed,
     )
+    if point is not None:
+        splits.remember(point, weeks, CHECK_SHARE * limit)
+    return point
 
 
 def _take_branch_and_cut(
@@ -269,6 +287,18 @@ def _keeps(
         return True
     ours = Solution(model, point).objective_value + lost
     return ours < Solution(model, other).objective_value + splits.loses(other, seconds)
+
+
+def _scip_pace(relaxed: Relaxation | None, took: float, cap: float) -> float:
+    """The seconds SCIP needs for a first point, judged by GLOP's solve of the relaxation
+    (`relaxed`, or None after `took` seconds of the `cap` it had)."""
+    if relaxed:
+        return BRANCH_AND_CUT_PACE * relaxed.seconds
+    if took >= 0.9 * cap:
+        # GLOP out of time: SCIP's root, slower still, cannot end either (airline_week in
+        # 10 s with the cores shared by two other processes: SCIP found nothing by 6.8 s)
+        return math.inf
+    return 0.0  # GLOP failed at once: no pace to judge by, and SCIP may be the only search left
 
 
 def _floor_time(limit: float, elapsed: float, relaxed: Relaxation | None) -> float | None:
@@ -423,10 +453,7 @@ class _Splits:
     ) -> tuple[int, Weeks]:
         """The cover lost and the weeks of the best split of `counts` within `seconds`: one
         made before with as much time that lost nothing, else a new one if it loses less."""
-        key = tuple(
-            (cls.members[0].id, frozenset(n.items()))
-            for cls, n in zip(classes, counts, strict=True)
-        )
+        key = self._key(classes, counts)
         made = self._made.get(key)
         if made is None or made[0] > 0 or made[1] < seconds:
             chosen = assign(self.stage1.problem, classes, counts, seconds=seconds, seed=self.seed)
@@ -434,6 +461,26 @@ class _Splits:
             if made is None or new[0] <= made[0]:
                 made = self._made[key] = new
         return made[0], made[2]
+
+    def remember(self, values: list[int], weeks: Weeks, seconds: float) -> None:
+        """`weeks` as the split of the point `values`, which was made from them; the classes
+        whose counts they do not give (a part settled apart) split within `seconds`."""
+        classes = self.stage1.classes
+        counts = self.stage1.counts(Solution(self.stage1.model, values))
+        other = [i for i, n in enumerate(counts) if missed([classes[i]], [n], weeks)]
+        if other:
+            split = [classes[i] for i in other], [counts[i] for i in other]
+            weeks = weeks | assign(self.stage1.problem, *split, seconds=seconds, seed=self.seed)
+        self._made[self._key(classes, counts)] = (self.lost(counts, weeks), math.inf, weeks)
+
+    @staticmethod
+    def _key(
+        classes: list[AdviserClass], counts: list[dict[ShiftOption, int]]
+    ) -> tuple[object, ...]:
+        return tuple(
+            (cls.members[0].id, frozenset(n.items()))
+            for cls, n in zip(classes, counts, strict=True)
+        )
 
     def loses(self, values: list[int] | dict[int, int], seconds: float) -> int:
         """The cover a split of `seconds` loses of a stage-1 point's counts (model units).
@@ -462,6 +509,7 @@ def solve(
     seed = settings.seed if seed is None else seed
     workers = workers or settings.workers
     small = len(problem.scenario.advisers) <= MAX_ADVISERS
+    late = SMALL_LATER if small else 0.0
     splits = _Splits(stage1, seed)
     if small:
         # the parts of the week that share no interval (a night team's) are solved apart first:
@@ -485,9 +533,10 @@ def solve(
             scip = BranchAndCut(relaxation, seconds).start()
         except ValueError as error:  # SCIP is a help here, never a reason to fail
             log.warning("%s", error)
-    relaxed = relaxation.solve(seconds=max(2.0, RELAXATION_SHARE * limit))
-    # with no relaxation there is no pace to judge by, and SCIP may be the only search left
-    pace = BRANCH_AND_CUT_PACE * relaxed.seconds if relaxed else 0.0
+    cap = max(2.0, RELAXATION_SHARE * limit)
+    began = time.monotonic()
+    relaxed = relaxation.solve(seconds=cap)
+    pace = _scip_pace(relaxed, time.monotonic() - began, cap)
     if scip is not None and scip.deadline - time.monotonic() < pace:
         log.info("SCIP stopped: at this pace its first point needs %.1f s, more than it has", pace)
         scip.stop()
@@ -524,7 +573,10 @@ def solve(
                 start_from = complete_hint(
                     stage1.model,
                     dived,
-                    seconds=max(0.5, limit * ROUNDED_UNTIL - (time.monotonic() - started)),
+                    seconds=max(
+                        COMPLETION_MIN_SHARE * limit,
+                        limit * ROUNDED_UNTIL - (time.monotonic() - started),
+                    ),
                     workers=beside_scip,
                     seed=seed,
                     watcher=watcher,
@@ -541,7 +593,9 @@ def solve(
             seed=seed,
             watcher=watcher,
         )
-    floor_seconds = _floor_time(limit, time.monotonic() - started, relaxed) if small else None
+    floor_seconds = None
+    if small and pace < math.inf:  # a GLOP out of time: the floor's root cannot end either
+        floor_seconds = _floor_time(limit, time.monotonic() - started, relaxed)
     floor = None
     if floor_seconds is not None:
         # SCIP's root releases the interpreter: the floor is proven on one core meanwhile
@@ -574,9 +628,9 @@ def solve(
             scip, stage1, start_from, watcher, splits, limit, workers, seed
         )
     if start_from is None:
-        start_from = _greedy_start(problem, stage1, limit, workers, seed)
+        start_from = _greedy_start(stage1, splits, limit, workers, seed)
     spent = time.monotonic() - started
-    solver = _solver(problem, limit * SHIFTS_UNTIL - spent, workers, seed)
+    solver = _solver(problem, limit * (SHIFTS_UNTIL + late) - spent, workers, seed)
     watcher.bound = None  # the whole model now: its bound holds for every roster
     with _stop_on_stall(solver, watcher, max(STALL_MIN_SECONDS, STALL_SHARE * limit)):
         status = solver.solve(stage1.model, watcher)
@@ -584,7 +638,7 @@ def solve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
         # out of time before the search reported anything: keep the start it was given, or
         # make one now (a slow machine may use up a short limit before any start is found)
-        start_from = start_from or _greedy_start(problem, stage1, limit, workers, seed)
+        start_from = start_from or _greedy_start(stage1, splits, limit, workers, seed)
     found: Reader = solver
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
         found, status = Solution(stage1.model, start_from), cp_model.FEASIBLE
@@ -606,11 +660,11 @@ def solve(
     lost, chosen = splits.split(
         stage1.classes,
         stage1.counts(found),
-        seconds=max(0.2, limit * PERSONS_UNTIL - (time.monotonic() - started)),
+        seconds=max(0.2, limit * (PERSONS_UNTIL + late) - (time.monotonic() - started)),
     )
     log.info("persons: %d points of cover lost", lost / SCALE)
     again = _members_again(
-        stage1, splits, found, chosen, started + limit * AGAIN_UNTIL, limit, seed
+        stage1, splits, found, chosen, started + limit * (AGAIN_UNTIL + late), limit, seed
     )
     if again is not None:
         # a point of a search with the other classes held: its bound holds for it alone

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver.branch_and_cut import BranchAndCut
 from solver.hints import complete_hint
-from solver.relaxation import LinearRelaxation
+from solver.relaxation import LinearRelaxation, Relaxation
+from solver.solve import _scip_pace
 from tests.cp_helpers import optimum
 
 
@@ -102,3 +105,19 @@ def test_stopping_returns_without_waiting_for_a_search_slow_to_hear_it() -> None
 
     assert time.monotonic() - started < 1
     heard.set()
+
+
+# SCIP's first point comes about 8 times as late as GLOP's solve of the relaxation; a GLOP
+# that used 90% of its time or more ran out of it, one that failed sooner says nothing.
+@pytest.mark.parametrize(
+    ("relaxed", "took", "pace"),
+    [
+        (Relaxation([], 0.0, seconds=0.5), 0.5, 4.0),
+        (None, 1.8, math.inf),
+        (None, 1.79, 0.0),
+    ],
+)
+def test_scip_is_judged_by_glops_pace_and_given_up_when_glop_ran_out_of_time(
+    relaxed: Relaxation | None, took: float, pace: float
+) -> None:
+    assert _scip_pace(relaxed, took=took, cap=2.0) == pytest.approx(pace)

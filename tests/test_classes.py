@@ -23,7 +23,7 @@ from solver.disaggregate import MISS, NEIGHBOURS, _neighbours, assign, missed, m
 from solver.hints import Solution
 from solver.labour import AdviserChoices, add_labour_rules, always
 from solver.shifts_model import ShiftModel
-from solver.solve import _members_again, _Splits
+from solver.solve import _greedy_start, _members_again, _Splits
 from tests.factories import adviser, compliant_week, make_problem, scenario_dict
 
 
@@ -264,6 +264,35 @@ def test_a_split_judged_once_serves_the_persons_step_and_counts_its_lost_cover(m
     nothing_lost, once = splits.split(workable.classes[:1], [fine], seconds=1.0)
     assert nothing_lost == 0
     assert splits.split(workable.classes[:1], [fine], seconds=0.5)[1] is once
+
+
+def test_the_greedy_start_is_split_into_its_own_weeks_and_a_class_they_miss_alone(monkeypatch):
+    # the start of last resort is made of persons' weeks: the persons step takes them as its
+    # split, where a split of its own might have only its last 0.2 s
+    problem = four_parisians(P3="2026-11-25")
+    stage1 = ShiftModel(problem).build()
+    splits = _Splits(stage1, seed=0)
+    point = _greedy_start(stage1, splits, limit=10, workers=1, seed=0)
+    assert point is not None
+    counts = stage1.counts(Solution(stage1.model, point))
+    split_again: list[list[str]] = []
+
+    def recording(problem, classes, counts, seconds, seed):
+        split_again.append([a.id for c in classes for a in c.members])
+        return assign(problem, classes, counts, seconds=seconds, seed=seed)
+
+    monkeypatch.setattr("solver.solve.assign", recording)
+    lost, weeks = splits.split(stage1.classes, counts, seconds=0.2)
+    assert lost == 0 and missed(stage1.classes, counts, weeks) == 0
+    assert split_again == []
+    # weeks that miss one class's counts (as those of a part settled apart would): only that
+    # class is split, and the persons step then splits nothing
+    others = _Splits(stage1, seed=0)
+    others.remember(point, {a: w for a, w in weeks.items() if a != "P3"}, seconds=0.2)
+    assert split_again == [["P3"]]
+    lost, weeks = others.split(stage1.classes, counts, seconds=0.2)
+    assert lost == 0 and missed(stage1.classes, counts, weeks) == 0
+    assert split_again == [["P3"]]
 
 
 def _twelve_alike_working(days: list[int]) -> tuple[AdviserClass, dict[str, list[ShiftOption]]]:
