@@ -108,13 +108,20 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.sink, self.on_progress = sink, on_progress
         self.bound: float | None = None  # fixed: the bound of an earlier stage
         self.floor = 0.0  # known from elsewhere: the search's own bound may start lower
+        # how far parts fixed apart without proof may lie above their optimum: a bound of the
+        # model they narrowed, less this, holds for the whole problem
+        self.slack = 0.0
         self.last = time.monotonic()  # of the last improving solution
         self.solutions = 0  # heard so far
 
     def on_solution_callback(self) -> None:
         # stage 2 fixes the shifts, so only stage 1's bound holds for the whole problem
-        own = max(self.floor, self.best_objective_bound / SCALE)
+        own = self.proven(self.best_objective_bound / SCALE)
         self.heard(self.objective_value, self.bound if self.bound is not None else own)
+
+    def proven(self, found: float = 0.0) -> float:
+        """The bound for the whole problem, given one `found` for the model searched."""
+        return max(self.floor, found) - self.slack
 
     def heard(self, objective: float, bound: float) -> None:
         """Report a better point (objective in model units), found by this search or another."""
@@ -242,7 +249,7 @@ def _take_branch_and_cut(
     if found is None:
         return start_from
     watcher.floor = max(watcher.floor, found.bound / SCALE)
-    watcher.bound = watcher.floor
+    watcher.bound = watcher.proven()
     shifts = stage1.shift_variables()
     before = Solution(stage1.model, start_from).objective_value if start_from else math.inf
     if found.values is None or found.objective is None or found.objective >= before:
@@ -320,7 +327,7 @@ def _hold(stage1: ShiftModel, found: Floor | None, watcher: _Watcher) -> None:
     stage1.model.add(sum(stage1.shortfall) >= found.count)
     if found.bound is not None:
         watcher.floor = max(watcher.floor, found.bound / SCALE)
-        watcher.bound = watcher.floor
+        watcher.bound = watcher.proven()
 
 
 def _members_again(
@@ -510,6 +517,7 @@ def solve(
     workers = workers or settings.workers
     small = len(problem.scenario.advisers) <= MAX_ADVISERS
     late = SMALL_LATER if small else 0.0
+    slack = 0.0  # of the parts fixed apart without proof
     splits = _Splits(stage1, seed)
     if small:
         # the parts of the week that share no interval (a night team's) are solved apart first:
@@ -517,14 +525,14 @@ def solve(
         # and leaves the search to the rest. Only on small weeks: on three 750-adviser weeks the
         # rosters ended 2.1-14.5% from their bounds (1.1-1.8% without); on one of them, two runs
         # found stage-1 points within 0.1% in 6 s that the persons step missed 17 and 27 counts of
-        settle_parts(
+        slack = settle_parts(
             stage1.model,
             PARTS_SHARE * limit,
             workers,
             seed,
-            # an optimum is fixed only if the part's classes' members can work all its counts
+            # a point is fixed only if the part's classes' members can work all its counts
             accept=lambda values: splits.loses(values, CHECK_SHARE * limit) == 0,
-        )
+        ).slack
     relaxation = LinearRelaxation(stage1.model)
     scip = None
     if small:
@@ -543,8 +551,9 @@ def solve(
         scip = None
     watcher = _Watcher(started, "shifts", 0.0, progress, on_progress)
     watcher.floor = relaxed.bound() / SCALE if relaxed else 0.0
+    watcher.slack = slack / SCALE
     # the starts below are searched with some variables fixed: their bounds hold only there
-    watcher.bound = watcher.floor
+    watcher.bound = watcher.proven()
     # while SCIP searches, the dive's completions leave it a core (the search beside it, in
     # _take_branch_and_cut, has the scenario's workers)
     beside_scip = 1 if scip is not None else workers
@@ -615,7 +624,7 @@ def solve(
             stage1,
             max(1, workers - busy),
             seed,
-            on_better=lambda value: watcher.heard(value, watcher.floor),
+            on_better=lambda value: watcher.heard(value, watcher.proven()),
         )
         better = days.improve(start_from, started + limit * DAYS_UNTIL)
         log.info("days: %d pairs searched, %s", days.solved, "better" if better else "no gain")
@@ -631,10 +640,10 @@ def solve(
         start_from = _greedy_start(stage1, splits, limit, workers, seed)
     spent = time.monotonic() - started
     solver = _solver(problem, limit * (SHIFTS_UNTIL + late) - spent, workers, seed)
-    watcher.bound = None  # the whole model now: its bound holds for every roster
+    watcher.bound = None  # the whole model now: its bound (less the slack) holds for every roster
     with _stop_on_stall(solver, watcher, max(STALL_MIN_SECONDS, STALL_SHARE * limit)):
         status = solver.solve(stage1.model, watcher)
-    bound = max(watcher.floor, solver.best_objective_bound / SCALE)
+    bound = watcher.proven(solver.best_objective_bound / SCALE)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
         # out of time before the search reported anything: keep the start it was given, or
         # make one now (a slow machine may use up a short limit before any start is found)

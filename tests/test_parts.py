@@ -1,4 +1,4 @@
-"""Independent parts of a model: found, solved apart, fixed only where proven optimal."""
+"""Independent parts of a model: found, solved apart, fixed at their best point with its slack."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from examples.generate import generate
-from solver.parts import part_model, parts, settle_parts
+from solver import parts as parts_module
+from solver.parts import _Point, part_model, parts, settle_parts
 from solver.relaxation import LinearRelaxation
 from solver.shifts_model import ShiftModel
 from tests.cp_helpers import optimum
@@ -162,3 +163,43 @@ def test_the_check_sees_the_optimal_values_of_the_part_it_is_asked_about() -> No
 
     assert [sorted(v) for v in seen] == [sorted(x.index for x in shifts[1])]
     assert sum(seen[0].values()) == 3  # ceil(5 / 2) shifts
+
+
+def _unproven(part: cp_model.CpModel, seconds: float, workers: int, seed: int) -> _Point:
+    """Four shifts for a need of 5 hours (12 points, the optimum is 9), proven at least 9."""
+    return _Point([4, 0], objective=12.0, raw=12, bound=9, scale=1.0)
+
+
+def _unproven_beside_a_larger_part(
+    monkeypatch,
+) -> tuple[cp_model.CpModel, list[list[cp_model.IntVar]], int]:
+    """A need of 5 hours beside a larger part, its point not proven (see `_unproven`); the
+    model, its shifts and its optimum."""
+    model, shifts = _covers([20, 5], size=2)
+    model.add(shifts[0][0] + model.new_int_var(0, 20, "c") <= 7)
+    monkeypatch.setattr(parts_module, "_solve_part", _unproven)
+    return model, shifts, optimum(model)
+
+
+def test_a_point_not_proven_optimal_in_time_is_fixed_and_its_gap_reported_as_slack(
+    monkeypatch,
+) -> None:
+    model, shifts, whole = _unproven_beside_a_larger_part(monkeypatch)
+
+    settled = settle_parts(model, seconds=5)
+
+    assert (settled.fixed, settled.slack) == (1, 3.0)
+    assert list(model.proto.variables[shifts[1][0].index].domain) == [4, 4]
+    assert optimum(model) == whole + 3  # the point fixed lies 3 above the part's optimum...
+    assert optimum(model) - settled.slack <= whole  # ...and the slack covers it
+
+
+def test_a_point_refused_floors_its_part_at_the_proven_bound_not_at_its_value(
+    monkeypatch,
+) -> None:
+    model, _, whole = _unproven_beside_a_larger_part(monkeypatch)
+
+    settled = settle_parts(model, seconds=5, accept=lambda values: False)
+
+    assert (settled.fixed, settled.floored, settled.slack) == (0, 1, 0.0)
+    assert optimum(model) == whole  # a floor of 9, not 12, cuts off no optimum

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from roster.problem import Problem
 from roster.solution import BREAK
 from roster.timegrid import localize
 from roster.validation import validate
+from solver.parts import Settled, settle_parts
 from solver.result import SolveResult
+from solver.shifts_model import SCALE
 from solver.solve import solve
 from tests.factories import (
     AUTUMN_MONDAY,
@@ -63,6 +66,25 @@ def test_a_small_week_breaks_no_hard_rule_and_reports_its_bound():
     assert result.gap is not None and 0 <= result.gap <= 1
     assert result.solve_seconds > 0
     assert {e.stage for e in result.progress} <= {"shifts", "blocks"}
+
+
+@pytest.mark.slow
+def test_a_part_fixed_without_proof_lowers_the_bound_by_its_slack_and_is_never_optimal(
+    monkeypatch,
+):
+    # a week small enough to be proven optimal, or nearly, in its 4 s
+    plain = run(small_team(paris=1, sydney=2))
+
+    def slack_of_100_points(*args, **kwargs) -> Settled:
+        settled = settle_parts(*args, **kwargs)
+        return replace(settled, slack=settled.slack + 100 * SCALE)
+
+    monkeypatch.setattr("solver.solve.settle_parts", slack_of_100_points)
+    slack = run(small_team(paris=1, sydney=2))
+
+    assert plain.objective - plain.lower_bound < 100  # proven, or all but
+    assert slack.objective - slack.lower_bound >= 100 - 1e-3
+    assert slack.status == "FEASIBLE"
 
 
 @pytest.mark.slow
