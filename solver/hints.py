@@ -96,13 +96,15 @@ def round_relaxation(
 
     Each is held between the floor and the ceiling of its value in the relaxation, so the
     search only decides the fractional ones and what follows from them (a relaxation-induced
-    neighbourhood: most of a good relaxation's choices are already whole numbers).
+    neighbourhood: most of a good relaxation's choices are already whole numbers). The
+    search starts from every value rounded, as the completion of a dive does.
     """
     ranges = {}
     for i in indices:
         value = relaxation.values[i]
         ranges[i] = (math.floor(value + 1e-6), math.ceil(value - 1e-6))
-    return best_within(model, ranges, seconds, workers, seed, watcher)
+    start = {i: round(v) for i, v in enumerate(relaxation.values)}
+    return best_within(model, ranges, seconds, workers, seed, watcher, start)
 
 
 class Solution:

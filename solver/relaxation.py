@@ -75,6 +75,7 @@ class LinearRelaxation:
             raise Unsupported(error)
         self.lp, self.xs = lp, lp.variables()
         self._free = [(x.lb(), x.ub()) for x in self.xs]
+        self.last: Relaxation | None = None  # the last point a dive reached, whole or not
         self.offset, self.scale = offset, scale
 
     def solve(self, seconds: float) -> Relaxation | None:
@@ -124,6 +125,7 @@ class LinearRelaxation:
         rescues = 0
         point = self.solve(seconds)
         while point is not None and time.monotonic() <= deadline:
+            self.last = point
             values = {i: point.values[i] for i in group_of}
             fractional = sorted(
                 (i for i, v in values.items() if abs(v - round(v)) > WHOLE),
@@ -153,6 +155,7 @@ class LinearRelaxation:
                         if self.xs[i].ub() == 0 < self._free[i][1]:
                             self.xs[i].SetBounds(*self._free[i])
                 point = self.solve(deadline - time.monotonic())
+        self.last = point or self.last  # a point found as time ran out has the most fixed
         return None
 
     def fixed(self, fixings: dict[int, int], deadline: float) -> Relaxation | None:

@@ -557,7 +557,7 @@ def solve(
     # while SCIP searches, the dive's completions leave it a core (the search beside it, in
     # _take_branch_and_cut, has the scenario's workers)
     beside_scip = 1 if scip is not None else workers
-    start_from = None
+    start_from, dived = None, None
     if relaxed:
         dive_until = max(started + limit * DIVE_UNTIL, time.monotonic() + limit * DIVE_MIN_SHARE)
         dived = relaxation.dive(stage1.shift_groups(), seconds=dive_until - time.monotonic())
@@ -593,11 +593,16 @@ def solve(
                     solver=completion,
                 )
     if relaxed and start_from is None:
+        # a dive out of time is rounded from its last point, most of its counts whole (the week
+        # of 2026-10-19 in 10 s on cores shared with two other processes: rounded from the
+        # root's point, 1 s found nothing and the greedy start scored 41,996 points)
         start_from = round_relaxation(
             stage1.model,
-            relaxed,
+            relaxed if dived is not None else relaxation.last or relaxed,
             stage1.shift_variables(),
-            seconds=max(0.5, limit * ROUNDED_UNTIL - (time.monotonic() - started)),
+            seconds=max(
+                COMPLETION_MIN_SHARE * limit, limit * ROUNDED_UNTIL - (time.monotonic() - started)
+            ),
             workers=beside_scip,
             seed=seed,
             watcher=watcher,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -140,6 +141,32 @@ def test_a_dive_with_no_whole_solution_gives_none() -> None:
     model.Minimize(b + c)
 
     assert LinearRelaxation(model).dive([[b.Index(), c.Index()]], seconds=5) is None
+
+
+def test_a_dive_out_of_time_leaves_its_last_point_with_the_counts_it_fixed(monkeypatch) -> None:
+    # x = 1.4 and y = 2.6 in the relaxation; the first round fixes x (1 fails, so 2), and the
+    # clock then passes the deadline before y is fixed
+    model = cp_model.CpModel()
+    x, y = model.NewIntVar(0, 3, "x"), model.NewIntVar(0, 3, "y")
+    model.Add(5 * x >= 7)
+    model.Add(5 * y >= 13)
+    model.Minimize(x + y)
+    relaxation = LinearRelaxation(model)
+    clock = SimpleNamespace(now=0.0)
+    monkeypatch.setattr("solver.relaxation.time", SimpleNamespace(monotonic=lambda: clock.now))
+    fixed = relaxation.fixed
+
+    def fixed_then_late(fixings: dict[int, int], deadline: float):
+        point = fixed(fixings, deadline)
+        clock.now += 100.0 if point is not None else 0.0
+        return point
+
+    monkeypatch.setattr(relaxation, "fixed", fixed_then_late)
+
+    assert relaxation.dive([[x.Index()], [y.Index()]], seconds=5) is None
+    assert relaxation.last is not None
+    assert relaxation.last.values[x.Index()] == pytest.approx(2)
+    assert relaxation.last.values[y.Index()] == pytest.approx(2.6)
 
 
 def test_the_example_week_as_the_service_stores_it_has_a_relaxation(tmp_path: Path) -> None:
