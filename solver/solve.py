@@ -521,10 +521,11 @@ def solve(
     splits = _Splits(stage1, seed)
     if small:
         # the parts of the week that share no interval (a night team's) are solved apart first:
-        # those proven optimal are fixed, which raises the relaxation's bound by their own gap
-        # and leaves the search to the rest. Only on small weeks: on three 750-adviser weeks the
-        # rosters ended 2.1-14.5% from their bounds (1.1-1.8% without); on one of them, two runs
-        # found stage-1 points within 0.1% in 6 s that the persons step missed 17 and 27 counts of
+        # their best points are fixed, which raises the relaxation's bound by their own gap
+        # (less the slack of those not proven) and leaves the search to the rest. Only on small
+        # weeks: on three 750-adviser weeks the rosters ended 2.1-14.5% from their bounds
+        # (1.1-1.8% without); on one of them, two runs found stage-1 points within 0.1% in 6 s
+        # that the persons step missed 17 and 27 counts of
         slack = settle_parts(
             stage1.model,
             PARTS_SHARE * limit,
