@@ -240,7 +240,10 @@ def _solve_part(part: cp_model.CpModel, seconds: float, workers: int, seed: int)
     raw = round(solver.objective_value / scale)
     bound = raw
     if status != cp_model.OPTIMAL:
-        bound = max(math.ceil(solver.best_objective_bound / scale - 1e-9), floor or -math.inf)
+        bound = max(
+            math.ceil(solver.best_objective_bound / scale - 1e-9),
+            floor if floor is not None else -math.inf,
+        )
     return _Point(values, solver.objective_value, raw, min(bound, raw), scale)
 
 
