@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -75,9 +76,12 @@ BRANCH_AND_CUT_UNTIL, BRANCH_AND_CUT_PACE = 0.68, 8.0
 # FLOOR_LIFT_SHARE of it kept for the relaxation held to the floor. On six generated
 # 30-adviser weeks in 10 s the gaps averaged 2.2% with the floor against 3.9% without.
 COMPLETION_STALL_SHARE, FLOOR_LIFT_SHARE = 0.10, 0.10
-# The completion has this share at least, wherever the dive ended: on airline_week in 10 s
-# with the cores shared by two other processes, the dive ended at 7.5 s, 0.5 s of completion
-# found nothing and the greedy start gave a roster of 46,574 points.
+# A completion of shifts (the dive's, the greedy's) has this share at least, wherever the step
+# before it ended: on airline_week in 10 s with the cores shared by two other processes, the
+# dive ended at 7.5 s, 0.5 s of completion found nothing and the greedy start gave a roster of
+# 46,574 points. So has the relaxation with those shifts fixed, whose rounding hints it: when
+# the dive ended at 6.1 s that relaxation had no time left, and the completion without its
+# hint found 140,015 points (the roster: 41,577) where with it it finds about 17,900.
 COMPLETION_MIN_SHARE = 0.10
 # The floor's root takes 8-11 times GLOP's solve of the relaxation (6-8 s against 0.5-1.0 s
 # on six 30-adviser weeks, 2-core Intel Xeon): with less time than this it proves nothing,
@@ -206,22 +210,59 @@ def _unsettled(stage1: ShiftModel, values: dict[int, int]) -> dict[int, int]:
     }
 
 
+def _completed(
+    stage1: ShiftModel,
+    relaxation: LinearRelaxation,
+    shifts: dict[int, int],
+    until: float,
+    least: float,
+    workers: int,
+    seed: int,
+    watcher: _Watcher | None = None,
+    solver: cp_model.CpSolver | None = None,
+) -> list[int] | None:
+    """The best breaks and channels for these shift counts, searched until `until` (an instant)
+    and for `least` seconds at least.
+
+    With the shifts whole the rest of the relaxation is nearly whole too (1 to 21 values
+    fractional on 30-adviser weeks): rounded, it hints the search, which found 38,545 points
+    at once on one such week and 170,512 without it. That relaxation is small (0.06 s where
+    the whole one took 1.4 s), so it is tried even where GLOP ran out of time on the whole.
+    """
+    fixed = relaxation.fixed(shifts, max(until, time.monotonic() + least))
+    return complete_hint(
+        stage1.model,
+        shifts,
+        seconds=max(least, until - time.monotonic()),
+        workers=workers,
+        seed=seed,
+        watcher=watcher,
+        start={i: round(v) for i, v in enumerate(fixed.values)} if fixed else None,
+        solver=solver,
+    )
+
+
 def _greedy_start(
-    stage1: ShiftModel, splits: _Splits, limit: float, workers: int, seed: int
+    stage1: ShiftModel,
+    relaxation: LinearRelaxation,
+    splits: _Splits,
+    until: float,
+    limit: float,
+    workers: int,
+    seed: int,
 ) -> list[int] | None:
     """A cover-aware greedy week, its breaks and channels completed: the start of last resort.
 
     Its weeks are kept as the split of its counts: on airline_week in 10 s with the cores
     shared by two other processes, the persons step had 0.2 s for that split where the greedy
-    was the only start, and lost 15,000 points of cover the greedy's own weeks did not.
+    was the only start, and lost 15,000 points of cover the greedy's own weeks did not. Its
+    completion ends at `until` (COMPLETION_MIN_SHARE of the limit at least): searched for a
+    fixed 2 s from 8 s on, it ended the week of 2026-10-19 at 12.1 s of 10.
     """
     weeks = greedy_weeks(stage1.problem)
-    point = complete_hint(
-        stage1.model,
-        _unsettled(stage1, stage1.fixing(weeks)),
-        seconds=max(0.5, 0.2 * limit),
-        workers=workers,
-        seed=seed,
+    least = COMPLETION_MIN_SHARE * limit
+    point = _completed(
+        stage1, relaxation, _unsettled(stage1, stage1.fixing(weeks)), until, least, workers, seed
     )
     if point is not None:
         splits.remember(point, weeks, CHECK_SHARE * limit)
@@ -570,28 +611,20 @@ def solve(
                 zeros_free=True,
             )
         if dived is not None:
-            # with the shifts whole the rest of the relaxation is nearly whole too (1 to 21
-            # values fractional on 30-adviser weeks): rounded, it hints the search of breaks
-            # and channels, which found 38,545 points at once on one such week and 170,512
-            # without it
-            fixed = relaxation.fixed(dived, started + limit * ROUNDED_UNTIL)
-            rounded = {i: round(v) for i, v in enumerate(fixed.values)} if fixed else None
             completion = cp_model.CpSolver()
             with _stop_on_stall(
                 completion, watcher, COMPLETION_STALL_SHARE * limit if small else math.inf
             ):
-                start_from = complete_hint(
-                    stage1.model,
+                start_from = _completed(
+                    stage1,
+                    relaxation,
                     dived,
-                    seconds=max(
-                        COMPLETION_MIN_SHARE * limit,
-                        limit * ROUNDED_UNTIL - (time.monotonic() - started),
-                    ),
-                    workers=beside_scip,
-                    seed=seed,
-                    watcher=watcher,
-                    start=rounded,
-                    solver=completion,
+                    started + limit * ROUNDED_UNTIL,
+                    COMPLETION_MIN_SHARE * limit,
+                    beside_scip,
+                    seed,
+                    watcher,
+                    completion,
                 )
     if relaxed and start_from is None:
         # a dive out of time is rounded from its last point, most of its counts whole (the week
@@ -642,10 +675,13 @@ def solve(
         start_from = _take_branch_and_cut(
             scip, stage1, start_from, watcher, splits, limit, workers, seed
         )
+    shifts_until = started + limit * (SHIFTS_UNTIL + late)
+    last_resort = functools.partial(
+        _greedy_start, stage1, relaxation, splits, limit=limit, workers=workers, seed=seed
+    )
     if start_from is None:
-        start_from = _greedy_start(stage1, splits, limit, workers, seed)
-    spent = time.monotonic() - started
-    solver = _solver(problem, limit * (SHIFTS_UNTIL + late) - spent, workers, seed)
+        start_from = last_resort(until=min(time.monotonic() + 0.2 * limit, shifts_until))
+    solver = _solver(problem, shifts_until - time.monotonic(), workers, seed)
     watcher.bound = None  # the whole model now: its bound (less the slack) holds for every roster
     with _stop_on_stall(solver, watcher, max(STALL_MIN_SECONDS, STALL_SHARE * limit)):
         status = solver.solve(stage1.model, watcher)
@@ -653,7 +689,7 @@ def solve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
         # out of time before the search reported anything: keep the start it was given, or
         # make one now (a slow machine may use up a short limit before any start is found)
-        start_from = start_from or _greedy_start(stage1, splits, limit, workers, seed)
+        start_from = start_from or last_resort(until=time.monotonic())
     found: Reader = solver
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and start_from:
         found, status = Solution(stage1.model, start_from), cp_model.FEASIBLE

@@ -22,6 +22,7 @@ from solver.columns import weeks_by_columns
 from solver.disaggregate import MISS, NEIGHBOURS, _neighbours, assign, missed, missing
 from solver.hints import Solution
 from solver.labour import AdviserChoices, add_labour_rules, always
+from solver.relaxation import LinearRelaxation
 from solver.shifts_model import ShiftModel
 from solver.solve import _greedy_start, _members_again, _Splits
 from tests.factories import adviser, compliant_week, make_problem, scenario_dict
@@ -272,7 +273,9 @@ def test_the_greedy_start_is_split_into_its_own_weeks_and_a_class_they_miss_alon
     problem = four_parisians(P3="2026-11-25")
     stage1 = ShiftModel(problem).build()
     splits = _Splits(stage1, seed=0)
-    point = _greedy_start(stage1, splits, limit=10, workers=1, seed=0)
+    relaxation = LinearRelaxation(stage1.model)
+    until = time.monotonic() + 2.0
+    point = _greedy_start(stage1, relaxation, splits, until, limit=10, workers=1, seed=0)
     assert point is not None
     counts = stage1.counts(Solution(stage1.model, point))
     split_again: list[list[str]] = []
