@@ -15,7 +15,7 @@ from roster.solution import Roster
 from solver.classes import classes_of
 from solver.labour import AdviserChoices
 
-HEAD = 100  # a head's worth in the pick's objective: tenths of a head still count
+HEAD = 100  # a head's worth in the pick's objective, so that a hundredth of a head still counts
 
 
 def greedy_weeks(problem: Problem, seconds_each: float = 0.5) -> dict[str, list[ShiftOption]]:

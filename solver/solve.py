@@ -227,7 +227,8 @@ def _completed(
     With the shifts whole the rest of the relaxation is nearly whole too (1 to 21 values
     fractional on 30-adviser weeks): rounded, it hints the search, which found 38,545 points
     at once on one such week and 170,512 without it. That relaxation is small (0.06 s where
-    the whole one took 1.4 s), so it is tried even where GLOP ran out of time on the whole.
+    the whole one took 1.4 s, on a busy machine), so it is tried even where GLOP ran out of
+    time on the whole.
     """
     fixed = relaxation.fixed(shifts, max(until, time.monotonic() + least))
     return complete_hint(
