@@ -103,8 +103,7 @@ def round_relaxation(
     for i in indices:
         value = relaxation.values[i]
         ranges[i] = (math.floor(value + 1e-6), math.ceil(value - 1e-6))
-    start = {i: round(v) for i, v in enumerate(relaxation.values)}
-    return best_within(model, ranges, seconds, workers, seed, watcher, start)
+    return best_within(model, ranges, seconds, workers, seed, watcher, relaxation.rounded())
 
 
 class Solution:

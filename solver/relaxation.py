@@ -40,6 +40,10 @@ class Relaxation:
         """The objective rounded up: every solution of an integral objective is at least this."""
         return round_up(self.objective, 1e-7)
 
+    def rounded(self) -> dict[int, int]:
+        """Every value rounded to its nearest integer, by variable index: a search's start."""
+        return {i: round(v) for i, v in enumerate(self.values)}
+
 
 class Unsupported(ValueError):
     """A constraint this relaxation does not translate (only linear and clause-like ones)."""

@@ -238,7 +238,7 @@ def _completed(
         workers=workers,
         seed=seed,
         watcher=watcher,
-        start={i: round(v) for i, v in enumerate(fixed.values)} if fixed else None,
+        start=fixed.rounded() if fixed else None,
         solver=solver,
     )
 
